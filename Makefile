@@ -1,0 +1,66 @@
+# convenor — run `make help` for the list of targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LA ?= 850
+DATA ?= ../shared/data
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Install everything into .venv from the lock file
+
+.PHONY: lock
+lock: $(STAMP) ## Re-pin dependencies into requirements.lock (needs uv)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --group dev --python-version 3.11 --generate-hashes --no-header -o requirements.lock
+
+.PHONY: migrate
+migrate: $(STAMP) ## Create or update the database schema
+	$(BIN)/convenor migrate --no-input
+
+.PHONY: demo
+demo: $(STAMP) ## Build the Hampshire demo database and serve it at http://127.0.0.1:8000
+	$(BIN)/convenor migrate --no-input
+	$(BIN)/convenor demo load --la $(LA)
+	$(BIN)/convenor demo users
+	$(BIN)/convenor runserver 127.0.0.1:8000
+
+.PHONY: extract
+extract: $(STAMP) ## Rebuild the committed demo extract for LA=$(LA) from DATA=$(DATA)
+	$(BIN)/convenor demo build-extract --la $(LA) --from $(DATA)
+
+.PHONY: lint
+lint: $(STAMP) ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy convenor
+
+.PHONY: test
+test: lint ## Lint, type-check and run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+	env -u DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== again on $${DATABASE_URL%%://*} =="; \
+		$(BIN)/pytest -q; \
+	fi
+
+.PHONY: bench
+bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
+	$(BIN)/python benchmarks/imports.py --data $(DATA)
+
+.PHONY: clean
+clean: ## Remove the virtualenv, caches and the local database
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis db.sqlite3 var
