@@ -37,17 +37,48 @@ Fields = dict[str, Any]
 Merge = Callable[[Fields, Fields], Fields]
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def fill_blanks(existing: Fields, incoming: Fields) -> Fields:
+    """Keep what is stored; take from ``incoming`` only what is stored blank."""
+    return {k: (incoming[k] if _blank(existing.get(k)) else existing[k]) for k in incoming}
+
+
+def prefer_known(existing: Fields, incoming: Fields) -> Fields:
+    """Take ``incoming``, except where it is blank and something is stored.
+
+    Files differ in which fields they carry, so a blank in one file means
+    "not in this file", not "no longer true".
+    """
+    return {k: (existing.get(k) if _blank(v) else v) for k, v in incoming.items()}
+
+
+def same_source_or_fill(existing: Fields, incoming: Fields) -> Fields:
+    """The file a row came from may change it; another file describing it only fills gaps.
+
+    Several files repeat the same facts (England rows in every census file,
+    a scorecard year in two releases). Letting the first file loaded own the
+    row keeps ``import-all`` idempotent: running it again changes nothing.
+    """
+    if existing.get("source_file") == incoming.get("source_file"):
+        return incoming
+    return fill_blanks(existing, incoming)
+
+
 @dataclass(frozen=True)
 class Target:
     """How one kind of row is stored: the model, its natural key and a merge rule.
 
     ``merge(existing, incoming)`` returns the fields to store when a row with
-    the same key exists; by default the incoming row replaces it.
+    the same key exists; by default the file that created a row may change it
+    and other files only fill its gaps (:func:`same_source_or_fill`).
     """
 
     model: type[models.Model]
     key: tuple[str, ...]
-    merge: Merge | None = None
+    merge: Merge | None = same_source_or_fill
 
 
 @dataclass
@@ -267,11 +298,22 @@ def _record_failure(run: ImportRun, outcome: Outcome, exc: Exception) -> None:
 
 
 def _scope_urns(la: int | None) -> set[int] | None:
+    """The LA's URNs, with every URN linked to them (predecessors closed before the register)."""
     if la is None:
         return None
-    from convenor.schools.models import Establishment
+    from convenor.schools.models import Establishment, EstablishmentLink
 
-    return set(Establishment.objects.filter(la_code=la).values_list("urn", flat=True))
+    scope = set(Establishment.objects.filter(la_code=la).values_list("urn", flat=True))
+    links: dict[int, set[int]] = {}
+    for urn, link_urn in EstablishmentLink.objects.values_list("urn", "link_urn"):
+        links.setdefault(urn, set()).add(link_urn)
+        links.setdefault(link_urn, set()).add(urn)
+    frontier = set(scope)
+    while frontier:
+        reached = set().union(*(links.get(u, set()) for u in frontier)) - scope
+        scope |= reached
+        frontier = reached
+    return scope
 
 
 def _in_scope(item: Item, context: ImportContext) -> bool:

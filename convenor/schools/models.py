@@ -67,8 +67,8 @@ class Establishment(models.Model):
     sponsor_name = models.CharField(max_length=300, blank=True)
     federation_name = models.CharField(max_length=300, blank=True)
     other_urn = models.PositiveIntegerField(null=True, blank=True)
-    is_state_funded = models.BooleanField(default=True)
-    is_academy = models.BooleanField(default=False)
+    is_state_funded = models.BooleanField(null=True, blank=True, help_text="None: not known")
+    is_academy = models.BooleanField(null=True, blank=True, help_text="None: not known")
     register_as_at = models.DateField(help_text="Date of the register snapshot last applied")
     source_file = models.CharField(max_length=300)
 

@@ -9,7 +9,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from convenor.core.importing import ImportContext, ImportKind, Item, Plan, Target, register, run_import
+from convenor.core.importing import (
+    ImportContext,
+    ImportKind,
+    Item,
+    Plan,
+    Target,
+    register,
+    run_import,
+)
 from convenor.core.models import AuditEvent, ImportRejection, ImportRun
 from convenor.schools.models import Establishment, LocalAuthority
 from convenor.sources.base import RawRow, RowError, read_rows, required_int

@@ -1,0 +1,67 @@
+"""Import kinds for place planning: pupils by year group, LA places scorecards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from convenor.core.importing import (
+    ImportContext,
+    ImportKind,
+    Item,
+    Plan,
+    Target,
+    plan_from,
+    register,
+)
+from convenor.intelligence.loaders import measures_plan, source_name
+from convenor.places.models import PlaceScorecard, YearGroupCount
+from convenor.sources import census, scorecards
+
+register(
+    ImportKind(
+        "year-groups",
+        "Pupils by national curriculum year group, January 2023 census (SPC)",
+        measures_plan(census.read_year_groups, YearGroupCount, "year_groups"),
+        ("spc_helios/spc_school_level_underlying_data_23112023.csv",),
+        order=63,
+    )
+)
+
+
+def _scorecards_plan(path: Path, context: ImportContext) -> Plan:
+    result = scorecards.read_scorecards(path)
+    target = Target(PlaceScorecard, ("la_code", "year"))
+    source = source_name(path)
+    items = [
+        Item(
+            line,
+            target,
+            {
+                "la_code": r.la_code,
+                "year": r.year,
+                "values": dict(r.values),
+                "missing": dict(r.missing),
+                "source_file": source,
+            },
+            area=("national", "ENG") if r.la_code == 0 else ("la", str(r.la_code)),
+        )
+        for line, r in zip(result.lines, result.records, strict=True)
+    ]
+    return plan_from(result, items)
+
+
+register(
+    ImportKind(
+        "scorecards",
+        "DfE school places scorecards by LA: forecast accuracy, places, quality, cost",
+        _scorecards_plan,
+        (
+            "school_places_scorecards_2021_dfe/scorecards_data.csv",
+            "school_places_scorecards_dfe/scorecards_data_2022.csv",
+            "school_places_scorecards_dfe/scorecards_data_2023.csv",
+            "school_places_scorecards_dfe/scorecards_data_2024.csv",
+            "school_places_scorecards_dfe/scorecard_data_2025_2023.csv",
+        ),
+        order=70,
+    )
+)

@@ -1,0 +1,349 @@
+"""Import kinds for the register: LAs, establishments, links, groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+from typing import Any
+
+from convenor.core.importing import (
+    Fields,
+    ImportContext,
+    ImportKind,
+    Item,
+    Plan,
+    Target,
+    fill_blanks,
+    plan_from,
+    prefer_known,
+    register,
+)
+from convenor.intelligence.loaders import source_name
+from convenor.schools.models import (
+    Establishment,
+    EstablishmentLink,
+    EstablishmentType,
+    Group,
+    GroupMembership,
+    LocalAuthority,
+    UrnLookup,
+)
+from convenor.sources import links
+from convenor.sources import register as reg
+from convenor.sources.base import ReadResult
+
+
+def merge_snapshots(existing: Fields, incoming: Fields) -> Fields:
+    """A newer register snapshot (or the same file again) wins; any other only fills blanks."""
+    newer = incoming["register_as_at"] > existing["register_as_at"]
+    if newer or incoming["source_file"] == existing["source_file"]:
+        return prefer_known(existing, incoming)
+    merged = fill_blanks(existing, incoming)
+    merged["register_as_at"] = existing["register_as_at"]
+    merged["source_file"] = existing["source_file"]
+    return merged
+
+
+ESTABLISHMENT = Target(Establishment, ("urn",), merge=merge_snapshots)
+_TEXT_FIELDS = {
+    f.name
+    for f in Establishment._meta.get_fields()
+    if getattr(f, "get_internal_type", lambda: "")() == "CharField"
+}
+
+
+def establishment_fields(record: reg.EstablishmentRecord, source: str) -> Fields:
+    fields: Fields = {}
+    for f in dataclass_fields(record):
+        if f.name in ("as_at", "source", "links", "minor_group"):
+            continue
+        value = getattr(record, f.name)
+        fields[f.name] = "" if value is None and f.name in _TEXT_FIELDS else value
+    fields["is_state_funded"] = record.is_state_funded
+    fields["is_academy"] = record.is_academy
+    fields["register_as_at"] = record.as_at
+    fields["source_file"] = source
+    return fields
+
+
+def establishment_plan(
+    reader: Callable[[Path], ReadResult[reg.EstablishmentRecord]],
+) -> Callable[[Path, ImportContext], Plan]:
+    def plan(path: Path, context: ImportContext) -> Plan:
+        result = reader(path)
+        source = source_name(path)
+        items = [
+            Item(line, ESTABLISHMENT, establishment_fields(r, source), urns=(r.urn,), area=_la(r))
+            for line, r in zip(result.lines, result.records, strict=True)
+        ]
+        return plan_from(result, items)
+
+    return plan
+
+
+def _la(record: reg.EstablishmentRecord) -> tuple[str, str] | None:
+    # The register is scoped by its own LA column: a school's URN is not yet
+    # known to the database when the register itself is being imported.
+    return None if record.la_code is None else ("la", str(record.la_code))
+
+
+def _la_plan(
+    reader: Callable[[Path], ReadResult[reg.LocalAuthorityRecord]], merge: Any
+) -> Callable[[Path, ImportContext], Plan]:
+    target = Target(LocalAuthority, ("code",), merge=merge)
+
+    def plan(path: Path, context: ImportContext) -> Plan:
+        result = reader(path)
+        source = source_name(path)
+        items = [
+            Item(
+                line,
+                target,
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "gss_code": r.gss_code or "",
+                    "region_code": r.region_code or "",
+                    "region_name": r.region_name or "",
+                    "source_file": source,
+                },
+                area=("la", str(r.code)),
+            )
+            for line, r in zip(result.lines, result.records, strict=True)
+        ]
+        return plan_from(result, items)
+
+    return plan
+
+
+def _la_regions_reader(path: Path) -> ReadResult[reg.LocalAuthorityRecord]:
+    # The performance-tables "regions" are DfE groupings, not ONS regions:
+    # keep the LA names only, so the ONS regions from dim_la are never replaced.
+    result = reg.read_la_region_codes(path)
+    result.records = [
+        reg.LocalAuthorityRecord(r.code, r.name, None, None, None) for r in result.records
+    ]
+    return result
+
+
+def _types_plan(path: Path, context: ImportContext) -> Plan:
+    result = reg.read_establishment_types(path)
+    target = Target(EstablishmentType, ("code",))
+    source = source_name(path)
+    items = [
+        Item(
+            line,
+            target,
+            {
+                "code": r.type_code,
+                "name": r.type_name,
+                "group_code": r.group_code,
+                "group_name": r.group_name,
+                "source_file": source,
+            },
+        )
+        for line, r in zip(result.lines, result.records, strict=True)
+    ]
+    return plan_from(result, items)
+
+
+def _links_plan(path: Path, context: ImportContext) -> Plan:
+    result = links.read_links(path)
+    target = Target(EstablishmentLink, ("urn", "link_urn", "link_type"))
+    source = source_name(path)
+    items = [
+        Item(
+            line,
+            target,
+            {
+                "urn": r.urn,
+                "link_urn": r.link_urn,
+                "link_type": r.link_type,
+                "link_name": r.link_name or "",
+                "established": r.established,
+                "source_file": source,
+            },
+            urns=(r.urn, r.link_urn),
+        )
+        for line, r in zip(result.lines, result.records, strict=True)
+    ]
+    return plan_from(result, items)
+
+
+def _groups_plan(path: Path, context: ImportContext) -> Plan:
+    result = links.read_groups(path)
+    target = Target(Group, ("uid",))
+    source = source_name(path)
+    items = [
+        Item(
+            line,
+            target,
+            {
+                "uid": r.uid,
+                "group_id": r.group_id or "",
+                "name": r.name,
+                "group_type": r.group_type,
+                "status": r.status or "",
+                "companies_house": r.companies_house or "",
+                "open_date": r.open_date,
+                "closed_date": r.closed_date,
+                "incorporated_on": r.incorporated_on,
+                "ukprn": r.ukprn,
+                "source_file": source,
+            },
+        )
+        for line, r in zip(result.lines, result.records, strict=True)
+    ]
+    return plan_from(result, items)
+
+
+def _group_links_plan(path: Path, context: ImportContext) -> Plan:
+    result = links.read_group_links(path)
+    target = Target(GroupMembership, ("urn", "group_uid"))
+    source = source_name(path)
+    items = [
+        Item(
+            line,
+            target,
+            {
+                "urn": r.urn,
+                "group_uid": r.group_uid,
+                "group_type": r.group_type,
+                "joined_date": r.joined_date,
+                "source_file": source,
+            },
+            urns=(r.urn,),
+        )
+        for line, r in zip(result.lines, result.records, strict=True)
+    ]
+    return plan_from(result, items)
+
+
+def _lookup_plan(path: Path, context: ImportContext) -> Plan:
+    result = links.read_urn_lookup(path)
+    target = Target(UrnLookup, ("old_urn",))
+    source = source_name(path)
+    items = [
+        Item(
+            line,
+            target,
+            {"old_urn": r.old_urn, "latest_urn": r.latest_urn, "source_file": source},
+            urns=(r.old_urn, r.latest_urn),
+        )
+        for line, r in zip(result.lines, result.records, strict=True)
+    ]
+    return plan_from(result, items)
+
+
+register(
+    ImportKind(
+        "las",
+        "Local authorities with ONS codes and regions (dim_la.csv)",
+        _la_plan(reg.read_local_authorities, prefer_known),
+        ("admissions_school_level_clarelgibson/dim_la.csv",),
+        order=10,
+    )
+)
+register(
+    ImportKind(
+        "la-names",
+        "Local authority names from the performance tables' code list",
+        _la_plan(_la_regions_reader, fill_blanks),
+        ("perf_tables_2019_kspdev/la_and_region_codes_meta.csv",),
+        order=11,
+    )
+)
+register(
+    ImportKind(
+        "establishment-types",
+        "GIAS establishment types and type groups",
+        _types_plan,
+        ("gias_links_witan/edubasealldata20250422-establishment-types.csv",),
+        order=12,
+    )
+)
+register(
+    ImportKind(
+        "spine",
+        "DfE school information spine (register, November 2019; xlsx or csv)",
+        establishment_plan(reg.read_spine),
+        (
+            "perf_england_waiky8/2017-2018_england_spine.xlsx",
+            "perf_tables_la815_north_yorkshire/815_spine.csv",
+        ),
+        order=20,
+    )
+)
+register(
+    ImportKind(
+        "school-details",
+        "Register with latest rating (ofsted_history_waiky8/school_details_2018.csv)",
+        establishment_plan(reg.read_school_details),
+        ("ofsted_history_waiky8/school_details_2018.csv",),
+        order=21,
+    )
+)
+register(
+    ImportKind(
+        "gias",
+        "GIAS establishment download (raw layout, ragged link columns)",
+        establishment_plan(reg.read_gias_establishments),
+        (
+            "gias_hants_surrey/2021-gias.csv",
+            "gias_hants_surrey/20220419-gias.csv",
+            "gias_hants_surrey/20220420_gias.csv",
+        ),
+        order=22,
+    )
+)
+register(
+    ImportKind(
+        "school-dimension",
+        "GIAS July 2022 open state-funded mainstream schools (dim_school + fct_school)",
+        establishment_plan(
+            lambda path: reg.read_school_dimension(path, path.with_name("fct_school.csv"))
+        ),
+        ("admissions_school_level_clarelgibson/dim_school.csv",),
+        order=23,
+    )
+)
+register(
+    ImportKind(
+        "links",
+        "GIAS links between URNs (predecessor, successor, merger ...)",
+        _links_plan,
+        (
+            "gias_links_witan/links_edubasealldata20230421.csv",
+            "gias_links_witan/links_edubasealldata20250422.csv",
+        ),
+        order=30,
+    )
+)
+register(
+    ImportKind(
+        "groups",
+        "GIAS groups: trusts, sponsors, federations",
+        _groups_plan,
+        ("gias_groups_ajb1970/groups.csv",),
+        order=31,
+    )
+)
+register(
+    ImportKind(
+        "group-links",
+        "Establishments' group memberships",
+        _group_links_plan,
+        ("gias_groups_ajb1970/group_links.csv",),
+        order=32,
+    )
+)
+register(
+    ImportKind(
+        "urn-lookup",
+        "Every URN to its latest successor URN",
+        _lookup_plan,
+        ("gias_groups_ajb1970/lookup.csv",),
+        order=33,
+    )
+)
