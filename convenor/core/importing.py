@@ -386,8 +386,7 @@ def _upsert(target: Target, chunk: Sequence[Item], outcome: Outcome) -> None:
             query = query.filter(**{k: next(iter(lookup[k]))})
     existing = {tuple(getattr(obj, k) for k in key): obj for obj in query}
     to_create: list[models.Model] = []
-    to_update: list[models.Model] = []
-    changed_fields: set[str] = set()
+    to_update: list[tuple[Any, Fields]] = []
     for item in chunk:
         current = existing.get(tuple(item.fields[f] for f in key))
         if current is None:
@@ -401,15 +400,14 @@ def _upsert(target: Target, chunk: Sequence[Item], outcome: Outcome) -> None:
         if not diff:
             outcome.unchanged += 1
             continue
-        for f in diff:
-            setattr(current, f, incoming[f])
-        changed_fields.update(diff)
-        to_update.append(current)
+        to_update.append((current.pk, {f: incoming[f] for f in diff}))
         outcome.updated += 1
     if to_create:
         model._default_manager.bulk_create(to_create, batch_size=500)
-    if to_update:
-        model._default_manager.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+    # One UPDATE per changed row: bulk_update's CASE expressions grow with rows
+    # times fields and are far slower for wide register rows.
+    for pk, changes in to_update:
+        model._default_manager.filter(pk=pk).update(**changes)
 
 
 def _fields_of(obj: models.Model, names: Iterable[str]) -> Fields:

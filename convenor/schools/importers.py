@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,21 @@ def establishment_plan(
         return plan_from(result, items)
 
     return plan
+
+
+# The date each England-wide register file describes, from the data guide. A
+# reader can only infer it from the latest date inside the file, which for
+# one LA's extract of the same file is earlier.
+KNOWN_SNAPSHOTS = {
+    "2017-2018_england_spine.xlsx": date(2019, 11, 7),
+    "school_details_2018.csv": date(2019, 11, 7),
+}
+
+
+def _snapshot_reader(
+    read: Callable[..., ReadResult[reg.EstablishmentRecord]],
+) -> Callable[[Path], ReadResult[reg.EstablishmentRecord]]:
+    return lambda path: read(path, as_at=KNOWN_SNAPSHOTS.get(path.name))
 
 
 def _la(record: reg.EstablishmentRecord) -> tuple[str, str] | None:
@@ -267,7 +283,7 @@ register(
     ImportKind(
         "spine",
         "DfE school information spine (register, November 2019; xlsx or csv)",
-        establishment_plan(reg.read_spine),
+        establishment_plan(_snapshot_reader(reg.read_spine)),
         (
             "perf_england_waiky8/2017-2018_england_spine.xlsx",
             "perf_tables_la815_north_yorkshire/815_spine.csv",
@@ -279,7 +295,7 @@ register(
     ImportKind(
         "school-details",
         "Register with latest rating (ofsted_history_waiky8/school_details_2018.csv)",
-        establishment_plan(reg.read_school_details),
+        establishment_plan(_snapshot_reader(reg.read_school_details)),
         ("ofsted_history_waiky8/school_details_2018.csv",),
         order=21,
     )

@@ -160,9 +160,7 @@ def read_text(path: Path | str, member: str | None = None) -> str:
 
 
 def _data_member(zf: zipfile.ZipFile) -> str:
-    names = [
-        n for n in zf.namelist() if n.lower().endswith(".csv") and not n.endswith(".meta.csv")
-    ]
+    names = [n for n in zf.namelist() if n.lower().endswith(".csv") and not n.endswith(".meta.csv")]
     if len(names) != 1:
         raise ValueError(f"{zf.filename}: expected one data CSV in the zip, found {names}")
     return names[0]
@@ -193,7 +191,9 @@ def iter_csv(text: str) -> tuple[list[str], Iterator[RawRow]]:
                 continue
             short = len(fields) < width
             padded = fields + [""] * (width - len(fields)) if short else fields
-            yield RawRow(line, dict(zip(header, padded, strict=False)), tuple(fields[width:]), short)
+            yield RawRow(
+                line, dict(zip(header, padded, strict=False)), tuple(fields[width:]), short
+            )
 
     return header, rows()
 
