@@ -47,7 +47,7 @@ extract: $(STAMP) ## Rebuild the committed demo extract for LA=$(LA) from DATA=$
 lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy convenor
+	$(BIN)/mypy convenor tests benchmarks conftest.py
 
 .PHONY: test
 test: lint ## Lint, type-check and run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)

@@ -26,6 +26,7 @@ from convenor.intelligence.models import (
     KS4Result,
     PreferenceRecord,
 )
+from convenor.schools.models import Establishment
 from convenor.sources import absence, admissions, census, exclusions, inspections, ks2, ks4
 from convenor.sources.base import ReadResult
 from convenor.sources.measures import SchoolMeasures
@@ -115,11 +116,24 @@ register(
         order=52,
     )
 )
+
+
+def _ks2_levels_reader(path: Path) -> ReadResult[SchoolMeasures]:
+    # The file's LA rows carry no LA code; the register tells which LA their schools are in.
+    la_of_urn = {
+        urn: str(la)
+        for urn, la in Establishment.objects.filter(la_code__isnull=False).values_list(
+            "urn", "la_code"
+        )
+    }
+    return ks2.read_ks2_levels(path, la_of_urn=la_of_urn)
+
+
 register(
     ImportKind(
         "ks2-levels",
         "KS2 results 2012/13 (levels era; not comparable with 2015/16 on)",
-        measures_plan(ks2.read_ks2_levels, KS2Result, "ks2"),
+        measures_plan(_ks2_levels_reader, KS2Result, "ks2"),
         ("perf_tables_ralpan/england_ks2final_primary_relevent_columns.csv",),
         order=53,
     )
@@ -207,7 +221,11 @@ def _exclusions_plan(path: Path, context: ImportContext) -> Plan:
     pairs = AbsenceRecord.objects.filter(
         dataset=absence.REASON_DATASET, laestab__isnull=False, urn__isnull=False
     ).values_list("period", "laestab", "urn")
-    laestab_map = {(period, laestab): urn for period, laestab, urn in pairs}
+    laestab_map = {
+        (period, laestab): urn
+        for period, laestab, urn in pairs
+        if laestab is not None and urn is not None
+    }
     resolved, _unresolved = exclusions.resolve_urns(result.records, laestab_map)
     urn_of = {(m.laestab, m.period, m.segment): m.urn for m in resolved}
     target = Target(ExclusionRecord, ("dataset", "period", "segment", "laestab"))

@@ -145,7 +145,7 @@ def _la_regions_reader(path: Path) -> ReadResult[reg.LocalAuthorityRecord]:
 
 def _types_plan(path: Path, context: ImportContext) -> Plan:
     result = reg.read_establishment_types(path)
-    target = Target(EstablishmentType, ("code",))
+    target = Target(EstablishmentType, ("code", "fe_type"))
     source = source_name(path)
     items = [
         Item(
@@ -156,6 +156,7 @@ def _types_plan(path: Path, context: ImportContext) -> Plan:
                 "name": r.type_name,
                 "group_code": r.group_code,
                 "group_name": r.group_name,
+                "fe_type": r.fe_type or "",
                 "source_file": source,
             },
         )

@@ -159,14 +159,20 @@ class GroupMembership(models.Model):
 
 
 class EstablishmentType(models.Model):
-    code = models.PositiveIntegerField(primary_key=True)
+    """A GIAS establishment type; FE colleges list one row per further-education type."""
+
+    code = models.PositiveIntegerField()
     name = models.CharField(max_length=120)
     group_code = models.PositiveIntegerField()
     group_name = models.CharField(max_length=120)
+    fe_type = models.CharField(max_length=120, blank=True)
     source_file = models.CharField(max_length=300)
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["code", "fe_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "fe_type"], name="unique_establishment_type")
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.fe_type})" if self.fe_type else self.name

@@ -13,6 +13,7 @@ import io
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -432,7 +433,7 @@ def _csv_rows(path: Path, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _spine_rows(path: Path) -> tuple[list[object], list[tuple[object, ...]]]:
+def _spine_rows(path: Path) -> tuple[list[Any], list[tuple[Any, ...]]]:
     book = openpyxl.load_workbook(path, read_only=True)
     rows = book["england"].iter_rows(values_only=True)
     header = list(next(rows))
@@ -458,7 +459,7 @@ def test_it_keeps_hampshires_600_register_establishments(hampshire):
     assert {int(r["URN"]) for r in details} == {row[header.index("URN")] for row in rows}
 
 
-def _spine_rows_header(path: Path) -> list[object]:
+def _spine_rows_header(path: Path) -> list[Any]:
     book = openpyxl.load_workbook(path, read_only=True)
     header = list(next(book["england"].iter_rows(max_row=1, values_only=True)))
     book.close()
