@@ -27,7 +27,16 @@ from convenor.intelligence.models import (
     PreferenceRecord,
 )
 from convenor.schools.models import Establishment
-from convenor.sources import absence, admissions, census, exclusions, inspections, ks2, ks4
+from convenor.sources import (
+    absence,
+    admissions,
+    census,
+    exclusions,
+    inspections,
+    ks2,
+    ks2_levels,
+    ks4,
+)
 from convenor.sources.base import ReadResult
 from convenor.sources.measures import SchoolMeasures
 
@@ -126,7 +135,7 @@ def _ks2_levels_reader(path: Path) -> ReadResult[SchoolMeasures]:
             "urn", "la_code"
         )
     }
-    return ks2.read_ks2_levels(path, la_of_urn=la_of_urn)
+    return ks2_levels.read_ks2_levels(path, la_of_urn=la_of_urn)
 
 
 register(
