@@ -30,7 +30,7 @@ from convenor.schools.models import (
     LocalAuthority,
     UrnLookup,
 )
-from convenor.sources import links
+from convenor.sources import gias, links, spine
 from convenor.sources import register as reg
 from convenor.sources.base import ReadResult
 
@@ -144,7 +144,7 @@ def _la_regions_reader(path: Path) -> ReadResult[reg.LocalAuthorityRecord]:
 
 
 def _types_plan(path: Path, context: ImportContext) -> Plan:
-    result = reg.read_establishment_types(path)
+    result = gias.read_establishment_types(path)
     target = Target(EstablishmentType, ("code", "fe_type"))
     source = source_name(path)
     items = [
@@ -284,7 +284,7 @@ register(
     ImportKind(
         "spine",
         "DfE school information spine (register, November 2019; xlsx or csv)",
-        establishment_plan(_snapshot_reader(reg.read_spine)),
+        establishment_plan(_snapshot_reader(spine.read_spine)),
         (
             "perf_england_waiky8/2017-2018_england_spine.xlsx",
             "perf_tables_la815_north_yorkshire/815_spine.csv",
@@ -296,7 +296,7 @@ register(
     ImportKind(
         "school-details",
         "Register with latest rating (ofsted_history_waiky8/school_details_2018.csv)",
-        establishment_plan(_snapshot_reader(reg.read_school_details)),
+        establishment_plan(_snapshot_reader(spine.read_school_details)),
         ("ofsted_history_waiky8/school_details_2018.csv",),
         order=21,
     )
@@ -305,7 +305,7 @@ register(
     ImportKind(
         "gias",
         "GIAS establishment download (raw layout, ragged link columns)",
-        establishment_plan(reg.read_gias_establishments),
+        establishment_plan(gias.read_gias_establishments),
         (
             "gias_hants_surrey/2021-gias.csv",
             "gias_hants_surrey/20220419-gias.csv",
@@ -319,7 +319,7 @@ register(
         "school-dimension",
         "GIAS July 2022 open state-funded mainstream schools (dim_school + fct_school)",
         establishment_plan(
-            lambda path: reg.read_school_dimension(path, path.with_name("fct_school.csv"))
+            lambda path: gias.read_school_dimension(path, path.with_name("fct_school.csv"))
         ),
         ("admissions_school_level_clarelgibson/dim_school.csv",),
         order=23,

@@ -41,7 +41,8 @@ from convenor.sources.base import (
     FileFormatError,
     ReadResult,
 )
-from convenor.sources.census import (
+from convenor.sources.measures import SchoolMeasures
+from convenor.sources.tables import (
     Row,
     ees_area,
     ees_segment,
@@ -52,12 +53,9 @@ from convenor.sources.census import (
     read_header,
     read_table,
     school_key,
-    second_year_from_path,
     urn_of,
-    year_argument,
 )
-from convenor.sources.measures import SchoolMeasures
-from convenor.sources.years import AcademicYear
+from convenor.sources.years import AcademicYear, second_year_from_path, year_argument
 
 __all__ = [
     "REASON_COLUMNS",

@@ -56,8 +56,8 @@ from convenor.sources.base import (
     parse_int,
     required_int,
 )
-from convenor.sources.census import Row, read_table, school_key, whole_of
 from convenor.sources.measures import SchoolMeasures
+from convenor.sources.tables import Row, read_table, school_key, whole_of
 from convenor.sources.years import AcademicYear
 
 __all__ = [

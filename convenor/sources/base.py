@@ -198,6 +198,62 @@ def iter_csv(text: str) -> tuple[list[str], Iterator[RawRow]]:
     return header, rows()
 
 
+def iter_xlsx(path: Path | str, sheet: str) -> tuple[list[str], Iterator[RawRow]]:
+    """Split one sheet of a workbook into its header (row 1) and data rows, like :func:`iter_csv`.
+
+    ``line`` is the sheet row number. Cells come back as text: whole numbers
+    without a decimal point (``100000``, not ``100000.0``), dates as ISO
+    ``YYYY-MM-DD``; cells beyond the header go to ``RawRow.extra``.
+    """
+    import openpyxl  # only workbook readers need it
+
+    p = Path(path)
+    try:
+        book = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+        raise FileFormatError(p.name, f"not a readable Excel workbook ({exc})") from None
+    if sheet not in book.sheetnames:
+        book.close()
+        raise FileFormatError(p.name, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+    cells = book[sheet].iter_rows(values_only=True)
+    first = next(cells, None)
+    if first is None:
+        book.close()
+        return [], iter(())
+    header = [_cell_text(c).strip() for c in first]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+
+    def rows() -> Iterator[RawRow]:
+        try:
+            for number, values in enumerate(cells, start=2):
+                texts = [_cell_text(c) for c in values]
+                if not any(t.strip() for t in texts):
+                    continue  # Excel keeps formatted but empty rows; they are not data
+                padded = texts[:width] + [""] * (width - len(texts))
+                extra = tuple(texts[width:])
+                while extra and not extra[-1]:
+                    extra = extra[:-1]
+                yield RawRow(number, dict(zip(header, padded, strict=True)), extra)
+        finally:
+            book.close()
+
+    return header, rows()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def require_columns(header: list[str], needed: tuple[str, ...] | list[str], source: str) -> None:
     """Fail the whole file, naming it, when a column the reader needs is absent."""
     missing = [c for c in needed if c not in header]

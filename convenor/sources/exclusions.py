@@ -44,7 +44,8 @@ from datetime import date
 from pathlib import Path
 
 from convenor.sources.base import AreaRow, ReadResult, RowError, parse_date
-from convenor.sources.census import (
+from convenor.sources.measures import SchoolMeasures
+from convenor.sources.tables import (
     Row,
     ees_area,
     ees_segment,
@@ -53,7 +54,6 @@ from convenor.sources.census import (
     read_table,
     text_cell,
 )
-from convenor.sources.measures import SchoolMeasures
 from convenor.sources.years import AcademicYear
 
 __all__ = [

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convenor.sources.base import AreaRow, FileFormatError, ReadResult, RowError, required_int
-from convenor.sources.census import Row, read_header, read_table, text_cell, year_argument
-from convenor.sources.years import AcademicYear
+from convenor.sources.tables import Row, read_header, read_table, text_cell
+from convenor.sources.years import AcademicYear, year_argument
 
 __all__ = ["KNOWN_YEARS", "TEXT_COLUMNS", "ScorecardRecord", "read_scorecards", "scorecard_year"]
 

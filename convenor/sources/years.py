@@ -5,7 +5,8 @@ conventions): ``201617`` in EES files, ``2017`` meaning 2016/17 in the
 performance-tables extracts, ``2016`` meaning 2016/17 in the Hampshire KS2
 files, ``_17`` column suffixes, January census years, years of entry. Readers
 turn all of them into an :class:`AcademicYear`, written ``"2016/17"``, which
-sorts correctly as text and is what the database stores.
+sorts correctly as text and is what the database stores. Readers given no
+year find it in the file or folder name (:func:`second_year_from_path`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from convenor.sources.base import RowError
+from convenor.sources.base import FileFormatError, RowError
 
 _LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -99,3 +102,42 @@ def six_digit_year(raw: str, field_name: str = "time_period") -> AcademicYear:
         return AcademicYear.from_six_digits(raw)
     except ValueError as exc:
         raise RowError(field_name, str(exc)) from None
+
+
+# --- Years from file and folder names ---------------------------------------
+
+
+def years_in_name(name: str) -> list[int]:
+    """Four-digit years (1900-2099) written in a file or folder name, in order."""
+    return [int(y) for y in _YEAR_IN_NAME.findall(name)]
+
+
+def second_year_from_path(path: Path | str, what: str) -> int:
+    """The second calendar year of the academic year a performance-tables file covers.
+
+    Performance-tables downloads and the North Yorkshire files write the
+    second year (``perf_tables_2017_…``, ``815_2018_census.csv``), the 2023
+    census writes both (``2022-2023_england_census.csv``). The file name is
+    tried first, then its folder; one year, or two consecutive years, must be
+    found, or :class:`FileFormatError` is raised.
+    """
+    p = Path(path)
+    for part in (p.name, p.parent.name):
+        years = sorted(set(years_in_name(part)))
+        if len(years) == 1:
+            return years[0]
+        if len(years) == 2 and years[1] == years[0] + 1:
+            return years[1]
+        if years:
+            raise FileFormatError(p.name, f"ambiguous years {years} in {part!r}; pass the {what}")
+    raise FileFormatError(p.name, f"no year in the file or folder name; pass the {what}")
+
+
+def year_argument(year: AcademicYear | str, source: str) -> AcademicYear:
+    """An academic year given to a reader as an :class:`AcademicYear` or a label."""
+    if isinstance(year, AcademicYear):
+        return year
+    try:
+        return AcademicYear.from_label(year)
+    except ValueError as exc:
+        raise FileFormatError(source, str(exc)) from None

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from convenor.sources import census
+from convenor.sources import census, tables
 from convenor.sources.base import FileFormatError
 from convenor.sources.census import (
     CENSUS_COLUMNS,
     YEAR_GROUPS,
     census_year_from_path,
-    load_table,
     read_census,
     read_year_groups,
 )
 from convenor.sources.measures import SchoolMeasures
+from convenor.sources.tables import load_table
 from convenor.sources.years import AcademicYear
 
 C2017 = Path("perf_tables_2017_avisionh") / "england_census.csv"
@@ -260,15 +260,15 @@ def test_it_counts_lines_of_quoted_line_breaks_and_cp1252_text(tmp_path: Path) -
 
 def test_it_splits_tables_the_same_way_with_polars_and_the_csv_module() -> None:
     text = 'a,b,c\n1,"x,y",3\n4,"say ""hi""",\n,,\n7,8,9\n'
-    fast = census._polars_table(text)
-    slow = census._csv_table(text)
+    fast = tables._polars_table(text)
+    slow = tables._csv_table(text)
     assert fast is not None
     assert fast.header == slow.header
     assert fast.lines == slow.lines == [2, 3, 4, 5]
     assert fast.blank == slow.blank == [False, False, True, False]
     assert [fast.column(i) for i in range(3)] == [slow.column(i) for i in range(3)]
     # A quoted line break shifts later lines: only the csv module counts them.
-    assert census._polars_table('a,b\n"1\n2",3\n4,5\n') is None
+    assert tables._polars_table('a,b\n"1\n2",3\n4,5\n') is None
     assert load_table('a,b\n"1\n2",3\n4,5\n').lines == [2, 4]
 
 

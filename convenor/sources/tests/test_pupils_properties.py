@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convenor.sources import census
+from convenor.sources import tables
 from convenor.sources.absence import read_absence
 from convenor.sources.base import ReadResult
 from convenor.sources.census import read_census
@@ -256,8 +256,8 @@ def csv_texts(draw: st.DrawFn) -> str:
 @settings(max_examples=50, deadline=None)
 @given(csv_texts())
 def test_it_splits_any_csv_as_the_csv_module_does(text: str) -> None:
-    slow = census._csv_table(text)
-    fast = census.load_table(text)
+    slow = tables._csv_table(text)
+    fast = tables.load_table(text)
     assert fast.header == slow.header
     assert fast.lines == slow.lines
     assert fast.blank == slow.blank

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from convenor.sources import gias, spine
 from convenor.sources import links as lk
 from convenor.sources import register as reg
 from convenor.sources.base import FileFormatError, ReadResult
@@ -196,7 +197,7 @@ def gias_rows(draw: st.DrawFn) -> Row:
 @given(st.lists(gias_rows(), max_size=25), encodings, newlines)
 def test_it_reports_every_bad_gias_row(rows: list[Row], encoding: str, newline: str) -> None:
     data = _csv_bytes(GIAS_HEADER, rows, encoding, newline)
-    result = _in_tmp("20220419-gias.csv", data, reg.read_gias_establishments)
+    result = _in_tmp("20220419-gias.csv", data, gias.read_gias_establishments)
     _check(result, rows)
     assert {r.as_at for r in result.records} <= {AS_AT}
     for record, line in zip(result.records, result.lines, strict=True):
@@ -297,7 +298,7 @@ def test_it_reports_every_bad_school_details_row(
 ) -> None:
     data = _csv_bytes(DETAILS_HEADER, rows, encoding, newline)
     result = _in_tmp(
-        "school_details_2018.csv", data, lambda p: reg.read_school_details(p, as_at=AS_AT)
+        "school_details_2018.csv", data, lambda p: spine.read_school_details(p, as_at=AS_AT)
     )
     _check(result, rows)
     for record in result.records:
@@ -307,7 +308,7 @@ def test_it_reports_every_bad_school_details_row(
 
 # --- Spine, as CSV and as a workbook ------------------------------------------------
 
-SPINE_HEADER = [*reg.SPINE_NEEDED, "GENDER", "OTHERURN"]
+SPINE_HEADER = [*spine.SPINE_NEEDED, "GENDER", "OTHERURN"]
 
 
 @st.composite
@@ -325,7 +326,7 @@ def spine_rows(draw: st.DrawFn) -> Row:
         draw(st.one_of(st.just(""), days.map(lambda d: d.strftime("%Y%m%d")))),
         "20190831" if iclose == "2" else "",
         draw(st.sampled_from(["Academy", "Maintained School", "n/a"])),
-        draw(st.sampled_from([*sorted(reg.SPINE_TYPES), "Something new"])),
+        draw(st.sampled_from([*sorted(spine.SPINE_TYPES), "Something new"])),
         "1",
         "0",
         "0",
@@ -361,7 +362,7 @@ def spine_rows(draw: st.DrawFn) -> Row:
 @given(st.lists(spine_rows(), max_size=25), encodings, newlines)
 def test_it_reports_every_bad_spine_csv_row(rows: list[Row], encoding: str, newline: str) -> None:
     data = _csv_bytes(SPINE_HEADER, rows, encoding, newline)
-    result = _in_tmp("815_spine.csv", data, lambda p: reg.read_spine(p, as_at=AS_AT))
+    result = _in_tmp("815_spine.csv", data, lambda p: spine.read_spine(p, as_at=AS_AT))
     _check(result, rows)
     for record, line in zip(result.records, result.lines, strict=True):
         cells = rows[line - 2].cells
@@ -397,14 +398,14 @@ def test_it_reports_every_bad_spine_workbook_row(rows: list[Row]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "spine.xlsx"
         wb.save(path)
-        result = reg.read_spine(path, as_at=AS_AT)
+        result = spine.read_spine(path, as_at=AS_AT)
     _check(result, rows)
 
 
 # --- dim_school and fct_school --------------------------------------------------------
 
-DIM_HEADER = list(reg.DIM_SCHOOL_NEEDED)
-FCT_HEADER = list(reg.FCT_SCHOOL_NEEDED)
+DIM_HEADER = list(gias.DIM_SCHOOL_NEEDED)
+FCT_HEADER = list(gias.FCT_SCHOOL_NEEDED)
 
 
 @st.composite
@@ -487,7 +488,7 @@ def test_it_accounts_for_every_dim_and_fct_row(
         fct_path = Path(tmp) / "fct_school.csv"
         dim_path.write_bytes(_csv_bytes(DIM_HEADER, dim, encoding, "\n"))
         fct_path.write_bytes(_csv_bytes(FCT_HEADER, fct, "utf-8", "\n"))
-        result = reg.read_school_dimension(dim_path, fct_path)
+        result = gias.read_school_dimension(dim_path, fct_path)
     result.check_accounting()
     dim_result: ReadResult[Any] = ReadResult(source="dim_school.csv")
     dim_result.records, dim_result.lines = result.records, result.lines
@@ -673,12 +674,12 @@ def test_it_reports_every_bad_group_link_row(rows: list[Row]) -> None:
 # --- Missing columns -----------------------------------------------------------------
 
 READERS: list[tuple[str, list[str], Callable[[Path], ReadResult[Any]]]] = [
-    ("20220419-gias.csv", GIAS_HEADER, reg.read_gias_establishments),
-    ("school_details_2018.csv", DETAILS_HEADER, reg.read_school_details),
-    ("815_spine.csv", SPINE_HEADER, reg.read_spine),
+    ("20220419-gias.csv", GIAS_HEADER, gias.read_gias_establishments),
+    ("school_details_2018.csv", DETAILS_HEADER, spine.read_school_details),
+    ("815_spine.csv", SPINE_HEADER, spine.read_spine),
     ("links.csv", ["URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate"], lk.read_links),
     ("lookup.csv", ["OLD_URN", "LATEST_URN"], lk.read_urn_lookup),
-    ("types.csv", list(reg.TYPES_NEEDED), reg.read_establishment_types),
+    ("types.csv", list(gias.TYPES_NEEDED), gias.read_establishment_types),
     ("dim_la.csv", list(reg.DIM_LA_NEEDED), reg.read_local_authorities),
     ("regions.csv", list(reg.LA_REGION_NEEDED), reg.read_la_region_codes),
 ]
@@ -694,9 +695,9 @@ def test_it_refuses_a_header_without_a_needed_column(
     data: st.DataObject,
 ) -> None:
     needed = {
-        "20220419-gias.csv": reg.GIAS_NEEDED,
-        "school_details_2018.csv": reg.SCHOOL_DETAILS_NEEDED,
-        "815_spine.csv": reg.SPINE_NEEDED,
+        "20220419-gias.csv": gias.GIAS_NEEDED,
+        "school_details_2018.csv": spine.SCHOOL_DETAILS_NEEDED,
+        "815_spine.csv": spine.SPINE_NEEDED,
         "links.csv": lk.LINKS_NEEDED,
         "lookup.csv": lk.LOOKUP_NEEDED,
     }.get(name, tuple(header))
