@@ -79,7 +79,7 @@ def main() -> None:
         plan = get_kind(kind).plan
 
         def polars_read(p: Path = path) -> Any:
-            return pl.read_csv(p, infer_schema=False)
+            return pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
 
         def convenor_read(p: Path = path, plan: Any = plan) -> Any:
             return plan(p, ImportContext())

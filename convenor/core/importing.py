@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -376,6 +377,7 @@ def _upsert(target: Target, chunk: Sequence[Item], outcome: Outcome) -> None:
     for item in chunk:
         for k in key:
             lookup[k].add(item.fields[k])
+    names = list(chunk[0].fields)
     query = model._default_manager.all()
     # Narrow by the most selective key field; match the rest in Python, which
     # keeps the SQL portable and the IN list short.
@@ -384,34 +386,87 @@ def _upsert(target: Target, chunk: Sequence[Item], outcome: Outcome) -> None:
     for k in key:
         if k != first and len(lookup[k]) == 1:
             query = query.filter(**{k: next(iter(lookup[k]))})
-    existing = {tuple(getattr(obj, k) for k in key): obj for obj in query}
-    to_create: list[models.Model] = []
+    pk_name = model._meta.pk.attname if model._meta.pk else "pk"
+    existing = {
+        tuple(row[k] for k in key): row
+        for row in query.values(pk_name, *(n for n in names if n != pk_name))
+    }
+    to_create: list[Fields] = []
     to_update: list[tuple[Any, Fields]] = []
     for item in chunk:
         current = existing.get(tuple(item.fields[f] for f in key))
         if current is None:
-            to_create.append(model(**item.fields))
+            to_create.append(item.fields)
             outcome.created += 1
             continue
         incoming = item.fields
         if target.merge is not None:
-            incoming = target.merge(_fields_of(current, incoming.keys()), incoming)
-        diff = [f for f, v in incoming.items() if getattr(current, f) != v]
+            incoming = target.merge({n: current[n] for n in incoming}, incoming)
+        diff = [f for f, v in incoming.items() if current[f] != v]
         if not diff:
             outcome.unchanged += 1
             continue
-        to_update.append((current.pk, {f: incoming[f] for f in diff}))
+        to_update.append((current[pk_name], {f: incoming[f] for f in diff}))
         outcome.updated += 1
     if to_create:
-        model._default_manager.bulk_create(to_create, batch_size=500)
+        _insert(model, to_create)
     # One UPDATE per changed row: bulk_update's CASE expressions grow with rows
     # times fields and are far slower for wide register rows.
     for pk, changes in to_update:
         model._default_manager.filter(pk=pk).update(**changes)
 
 
-def _fields_of(obj: models.Model, names: Iterable[str]) -> Fields:
-    return {n: getattr(obj, n) for n in names}
+def _insert(model: type[models.Model], rows: Sequence[Fields]) -> None:
+    """Insert new rows with one parameterised INSERT run for many rows.
+
+    ``bulk_create`` compiles SQL value by value and dominated the time of
+    large imports. This is the same standard INSERT, with each value adapted
+    once by its field, and runs unchanged on SQLite and PostgreSQL.
+    """
+    # Every stored column: fields the rows leave out take the model's default.
+    concrete = [
+        f
+        for f in model._meta.concrete_fields
+        if not (
+            f.primary_key and f.get_internal_type().endswith("AutoField") and f.name not in rows[0]
+        )
+    ]
+    defaults = {f.name: f.get_default() for f in concrete if f.name not in rows[0]}
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in concrete),
+        ", ".join(["%s"] * len(concrete)),
+    )
+    adapters = [_adapter(f) for f in concrete]
+    params = [
+        [
+            adapt(row[f.name] if f.name in row else defaults[f.name])
+            for f, adapt in zip(concrete, adapters, strict=True)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    kind = field.get_internal_type()
+    if kind == "JSONField":
+        # Both databases take JSON as text; keys stay in the order the reader gave.
+        return lambda v: None if v is None else json.dumps(v)
+    if kind in (
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "BigIntegerField",
+        "FloatField",
+        "BooleanField",
+    ):
+        return lambda v: v
+    return lambda v: field.get_db_prep_save(v, connection)
 
 
 def _write_report(run: ImportRun, rejections: Sequence[Rejection]) -> Path:
