@@ -155,6 +155,43 @@ def plan_from(result: ReadResult[Any], items: Iterable[Item]) -> Plan:
     return Plan(items=list(items), rejections=list(result.rejections), rows_read=result.rows_read)
 
 
+def source_name(path: Path) -> str:
+    """How a row names the file it came from: its folder and file name."""
+    return f"{path.parent.name}/{path.name}"
+
+
+def records_plan(
+    reader: Callable[[Path], ReadResult[Any]],
+    target: Target,
+    fields: Callable[[Any], Fields],
+    *,
+    urns: Callable[[Any], tuple[int, ...]] | None = None,
+    area: Callable[[Any], tuple[str, str] | None] | None = None,
+) -> Callable[[Path, ImportContext], Plan]:
+    """A planner storing each record a reader returns as one row of ``target``.
+
+    ``fields(record)`` gives the row (``source_file`` is added); ``urns`` and
+    ``area`` say which schools or area a row is about, for ``--la``.
+    """
+
+    def plan(path: Path, context: ImportContext) -> Plan:
+        result = reader(path)
+        source = source_name(path)
+        items = [
+            Item(
+                line,
+                target,
+                {**fields(record), "source_file": source},
+                urns=urns(record) if urns else (),
+                area=area(record) if area else None,
+            )
+            for line, record in zip(result.lines, result.records, strict=True)
+        ]
+        return plan_from(result, items)
+
+    return plan
+
+
 # --- Running an import ------------------------------------------------------
 
 

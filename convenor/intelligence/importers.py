@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from convenor.core.importing import (
+    Fields,
     ImportContext,
     ImportKind,
     Item,
@@ -14,9 +15,12 @@ from convenor.core.importing import (
     Target,
     fill_blanks,
     plan_from,
+    records_plan,
     register,
+    same_source_or_fill,
+    source_name,
 )
-from convenor.intelligence.loaders import area_items, measures_plan, source_name
+from convenor.intelligence.loaders import area_items, measures_plan
 from convenor.intelligence.models import (
     AbsenceRecord,
     CensusRecord,
@@ -41,34 +45,26 @@ from convenor.sources.base import ReadResult
 from convenor.sources.measures import SchoolMeasures
 
 
+def _inspection_fields(r: inspections.InspectionRecord) -> Fields:
+    return {
+        "urn": r.urn,
+        "inspection_date": r.inspection_date,
+        "grade": r.grade,
+        "rating": r.rating,
+        "framework": r.framework,
+    }
+
+
 def inspection_plan(
     reader: Callable[[Path], ReadResult[inspections.InspectionRecord]],
-    merge: Merge | None = None,
+    merge: Merge | None = same_source_or_fill,
 ) -> Callable[[Path, ImportContext], Plan]:
-    target = Target(Inspection, ("urn", "inspection_date"), merge=merge)
-
-    def plan(path: Path, context: ImportContext) -> Plan:
-        result = reader(path)
-        source = source_name(path)
-        items = [
-            Item(
-                line,
-                target,
-                {
-                    "urn": r.urn,
-                    "inspection_date": r.inspection_date,
-                    "grade": r.grade,
-                    "rating": r.rating,
-                    "framework": r.framework,
-                    "source_file": source,
-                },
-                urns=(r.urn,),
-            )
-            for line, r in zip(result.lines, result.records, strict=True)
-        ]
-        return plan_from(result, items)
-
-    return plan
+    return records_plan(
+        reader,
+        Target(Inspection, ("urn", "inspection_date"), merge=merge),
+        _inspection_fields,
+        urns=lambda r: (r.urn,),
+    )
 
 
 register(

@@ -8,17 +8,12 @@ from typing import Any
 
 from django.db import models
 
-from convenor.core.importing import ImportContext, Item, Plan, Target, plan_from
+from convenor.core.importing import ImportContext, Item, Plan, Target, plan_from, source_name
 from convenor.intelligence.models import AreaStatistic
 from convenor.sources.base import AreaRow, ReadResult
 from convenor.sources.measures import SchoolMeasures
 
 Reader = Callable[[Path], ReadResult[Any]]
-
-
-def source_name(path: Path) -> str:
-    """How a row names the file it came from: its folder and file name."""
-    return f"{path.parent.name}/{path.name}"
 
 
 AREA_TARGET = Target(

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from convenor.core.importing import (
-    ImportContext,
-    ImportKind,
-    Item,
-    Plan,
-    Target,
-    plan_from,
-    register,
-)
-from convenor.intelligence.loaders import measures_plan, source_name
+from convenor.core.importing import Fields, ImportKind, Target, records_plan, register
+from convenor.intelligence.loaders import measures_plan
 from convenor.places.models import PlaceScorecard, YearGroupCount
 from convenor.sources import census, scorecards
 
@@ -28,33 +18,25 @@ register(
 )
 
 
-def _scorecards_plan(path: Path, context: ImportContext) -> Plan:
-    result = scorecards.read_scorecards(path)
-    target = Target(PlaceScorecard, ("la_code", "year"))
-    source = source_name(path)
-    items = [
-        Item(
-            line,
-            target,
-            {
-                "la_code": r.la_code,
-                "year": r.year,
-                "values": dict(r.values),
-                "missing": dict(r.missing),
-                "source_file": source,
-            },
-            area=("national", "ENG") if r.la_code == 0 else ("la", str(r.la_code)),
-        )
-        for line, r in zip(result.lines, result.records, strict=True)
-    ]
-    return plan_from(result, items)
+def _scorecard_fields(r: scorecards.ScorecardRecord) -> Fields:
+    return {
+        "la_code": r.la_code,
+        "year": r.year,
+        "values": dict(r.values),
+        "missing": dict(r.missing),
+    }
 
 
 register(
     ImportKind(
         "scorecards",
         "DfE school places scorecards by LA: forecast accuracy, places, quality, cost",
-        _scorecards_plan,
+        records_plan(
+            scorecards.read_scorecards,
+            Target(PlaceScorecard, ("la_code", "year")),
+            _scorecard_fields,
+            area=lambda r: ("national", "ENG") if r.la_code == 0 else ("la", str(r.la_code)),
+        ),
         (
             "school_places_scorecards_2021_dfe/scorecards_data.csv",
             "school_places_scorecards_dfe/scorecards_data_2022.csv",

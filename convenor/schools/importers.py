@@ -6,21 +6,18 @@ from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from convenor.core.importing import (
     Fields,
     ImportContext,
     ImportKind,
-    Item,
     Plan,
     Target,
     fill_blanks,
-    plan_from,
     prefer_known,
+    records_plan,
     register,
 )
-from convenor.intelligence.loaders import source_name
 from convenor.schools.models import (
     Establishment,
     EstablishmentLink,
@@ -54,7 +51,7 @@ _TEXT_FIELDS = {
 }
 
 
-def establishment_fields(record: reg.EstablishmentRecord, source: str) -> Fields:
+def establishment_fields(record: reg.EstablishmentRecord) -> Fields:
     fields: Fields = {}
     for f in dataclass_fields(record):
         if f.name in ("as_at", "source", "links", "minor_group"):
@@ -64,23 +61,21 @@ def establishment_fields(record: reg.EstablishmentRecord, source: str) -> Fields
     fields["is_state_funded"] = record.is_state_funded
     fields["is_academy"] = record.is_academy
     fields["register_as_at"] = record.as_at
-    fields["source_file"] = source
     return fields
 
 
 def establishment_plan(
     reader: Callable[[Path], ReadResult[reg.EstablishmentRecord]],
 ) -> Callable[[Path, ImportContext], Plan]:
-    def plan(path: Path, context: ImportContext) -> Plan:
-        result = reader(path)
-        source = source_name(path)
-        items = [
-            Item(line, ESTABLISHMENT, establishment_fields(r, source), urns=(r.urn,), area=_la(r))
-            for line, r in zip(result.lines, result.records, strict=True)
-        ]
-        return plan_from(result, items)
-
-    return plan
+    # The register is scoped by its own LA column: a school's URN is not yet
+    # known to the database when the register itself is being imported.
+    return records_plan(
+        reader,
+        ESTABLISHMENT,
+        establishment_fields,
+        urns=lambda r: (r.urn,),
+        area=lambda r: None if r.la_code is None else ("la", str(r.la_code)),
+    )
 
 
 # The date each England-wide register file describes, from the data guide. A
@@ -98,166 +93,80 @@ def _snapshot_reader(
     return lambda path: read(path, as_at=KNOWN_SNAPSHOTS.get(path.name))
 
 
-def _la(record: reg.EstablishmentRecord) -> tuple[str, str] | None:
-    # The register is scoped by its own LA column: a school's URN is not yet
-    # known to the database when the register itself is being imported.
-    return None if record.la_code is None else ("la", str(record.la_code))
+def _la_fields(r: reg.LocalAuthorityRecord) -> Fields:
+    return {
+        "code": r.code,
+        "name": r.name,
+        "gss_code": r.gss_code or "",
+        "region_code": r.region_code or "",
+        "region_name": r.region_name or "",
+    }
 
 
-def _la_plan(
-    reader: Callable[[Path], ReadResult[reg.LocalAuthorityRecord]], merge: Any
-) -> Callable[[Path, ImportContext], Plan]:
-    target = Target(LocalAuthority, ("code",), merge=merge)
-
-    def plan(path: Path, context: ImportContext) -> Plan:
-        result = reader(path)
-        source = source_name(path)
-        items = [
-            Item(
-                line,
-                target,
-                {
-                    "code": r.code,
-                    "name": r.name,
-                    "gss_code": r.gss_code or "",
-                    "region_code": r.region_code or "",
-                    "region_name": r.region_name or "",
-                    "source_file": source,
-                },
-                area=("la", str(r.code)),
-            )
-            for line, r in zip(result.lines, result.records, strict=True)
-        ]
-        return plan_from(result, items)
-
-    return plan
-
-
-def _la_regions_reader(path: Path) -> ReadResult[reg.LocalAuthorityRecord]:
+def _la_names_only(r: reg.LocalAuthorityRecord) -> Fields:
     # The performance-tables "regions" are DfE groupings, not ONS regions:
     # keep the LA names only, so the ONS regions from dim_la are never replaced.
-    result = reg.read_la_region_codes(path)
-    result.records = [
-        reg.LocalAuthorityRecord(r.code, r.name, None, None, None) for r in result.records
-    ]
-    return result
+    return {**_la_fields(r), "gss_code": "", "region_code": "", "region_name": ""}
 
 
-def _types_plan(path: Path, context: ImportContext) -> Plan:
-    result = gias.read_establishment_types(path)
-    target = Target(EstablishmentType, ("code", "fe_type"))
-    source = source_name(path)
-    items = [
-        Item(
-            line,
-            target,
-            {
-                "code": r.type_code,
-                "name": r.type_name,
-                "group_code": r.group_code,
-                "group_name": r.group_name,
-                "fe_type": r.fe_type or "",
-                "source_file": source,
-            },
-        )
-        for line, r in zip(result.lines, result.records, strict=True)
-    ]
-    return plan_from(result, items)
+def _la_area(r: reg.LocalAuthorityRecord) -> tuple[str, str]:
+    return ("la", str(r.code))
 
 
-def _links_plan(path: Path, context: ImportContext) -> Plan:
-    result = links.read_links(path)
-    target = Target(EstablishmentLink, ("urn", "link_urn", "link_type"))
-    source = source_name(path)
-    items = [
-        Item(
-            line,
-            target,
-            {
-                "urn": r.urn,
-                "link_urn": r.link_urn,
-                "link_type": r.link_type,
-                "link_name": r.link_name or "",
-                "established": r.established,
-                "source_file": source,
-            },
-            urns=(r.urn, r.link_urn),
-        )
-        for line, r in zip(result.lines, result.records, strict=True)
-    ]
-    return plan_from(result, items)
+def _type_fields(r: reg.EstablishmentTypeRecord) -> Fields:
+    return {
+        "code": r.type_code,
+        "name": r.type_name,
+        "group_code": r.group_code,
+        "group_name": r.group_name,
+        "fe_type": r.fe_type or "",
+    }
 
 
-def _groups_plan(path: Path, context: ImportContext) -> Plan:
-    result = links.read_groups(path)
-    target = Target(Group, ("uid",))
-    source = source_name(path)
-    items = [
-        Item(
-            line,
-            target,
-            {
-                "uid": r.uid,
-                "group_id": r.group_id or "",
-                "name": r.name,
-                "group_type": r.group_type,
-                "status": r.status or "",
-                "companies_house": r.companies_house or "",
-                "open_date": r.open_date,
-                "closed_date": r.closed_date,
-                "incorporated_on": r.incorporated_on,
-                "ukprn": r.ukprn,
-                "source_file": source,
-            },
-        )
-        for line, r in zip(result.lines, result.records, strict=True)
-    ]
-    return plan_from(result, items)
+def _link_fields(r: links.LinkRecord) -> Fields:
+    return {
+        "urn": r.urn,
+        "link_urn": r.link_urn,
+        "link_type": r.link_type,
+        "link_name": r.link_name or "",
+        "established": r.established,
+    }
 
 
-def _group_links_plan(path: Path, context: ImportContext) -> Plan:
-    result = links.read_group_links(path)
-    target = Target(GroupMembership, ("urn", "group_uid"))
-    source = source_name(path)
-    items = [
-        Item(
-            line,
-            target,
-            {
-                "urn": r.urn,
-                "group_uid": r.group_uid,
-                "group_type": r.group_type,
-                "joined_date": r.joined_date,
-                "source_file": source,
-            },
-            urns=(r.urn,),
-        )
-        for line, r in zip(result.lines, result.records, strict=True)
-    ]
-    return plan_from(result, items)
+def _group_fields(r: links.GroupRecord) -> Fields:
+    return {
+        "uid": r.uid,
+        "group_id": r.group_id or "",
+        "name": r.name,
+        "group_type": r.group_type,
+        "status": r.status or "",
+        "companies_house": r.companies_house or "",
+        "open_date": r.open_date,
+        "closed_date": r.closed_date,
+        "incorporated_on": r.incorporated_on,
+        "ukprn": r.ukprn,
+    }
 
 
-def _lookup_plan(path: Path, context: ImportContext) -> Plan:
-    result = links.read_urn_lookup(path)
-    target = Target(UrnLookup, ("old_urn",))
-    source = source_name(path)
-    items = [
-        Item(
-            line,
-            target,
-            {"old_urn": r.old_urn, "latest_urn": r.latest_urn, "source_file": source},
-            urns=(r.old_urn, r.latest_urn),
-        )
-        for line, r in zip(result.lines, result.records, strict=True)
-    ]
-    return plan_from(result, items)
+def _membership_fields(r: links.GroupLinkRecord) -> Fields:
+    return {
+        "urn": r.urn,
+        "group_uid": r.group_uid,
+        "group_type": r.group_type,
+        "joined_date": r.joined_date,
+    }
 
 
 register(
     ImportKind(
         "las",
         "Local authorities with ONS codes and regions (dim_la.csv)",
-        _la_plan(reg.read_local_authorities, prefer_known),
+        records_plan(
+            reg.read_local_authorities,
+            Target(LocalAuthority, ("code",), merge=prefer_known),
+            _la_fields,
+            area=_la_area,
+        ),
         ("admissions_school_level_clarelgibson/dim_la.csv",),
         order=10,
     )
@@ -266,7 +175,12 @@ register(
     ImportKind(
         "la-names",
         "Local authority names from the performance tables' code list",
-        _la_plan(_la_regions_reader, fill_blanks),
+        records_plan(
+            reg.read_la_region_codes,
+            Target(LocalAuthority, ("code",), merge=fill_blanks),
+            _la_names_only,
+            area=_la_area,
+        ),
         ("perf_tables_2019_kspdev/la_and_region_codes_meta.csv",),
         order=11,
     )
@@ -275,7 +189,11 @@ register(
     ImportKind(
         "establishment-types",
         "GIAS establishment types and type groups",
-        _types_plan,
+        records_plan(
+            gias.read_establishment_types,
+            Target(EstablishmentType, ("code", "fe_type")),
+            _type_fields,
+        ),
         ("gias_links_witan/edubasealldata20250422-establishment-types.csv",),
         order=12,
     )
@@ -329,7 +247,12 @@ register(
     ImportKind(
         "links",
         "GIAS links between URNs (predecessor, successor, merger ...)",
-        _links_plan,
+        records_plan(
+            links.read_links,
+            Target(EstablishmentLink, ("urn", "link_urn", "link_type")),
+            _link_fields,
+            urns=lambda r: (r.urn, r.link_urn),
+        ),
         (
             "gias_links_witan/links_edubasealldata20230421.csv",
             "gias_links_witan/links_edubasealldata20250422.csv",
@@ -341,7 +264,7 @@ register(
     ImportKind(
         "groups",
         "GIAS groups: trusts, sponsors, federations",
-        _groups_plan,
+        records_plan(links.read_groups, Target(Group, ("uid",)), _group_fields),
         ("gias_groups_ajb1970/groups.csv",),
         order=31,
     )
@@ -350,7 +273,12 @@ register(
     ImportKind(
         "group-links",
         "Establishments' group memberships",
-        _group_links_plan,
+        records_plan(
+            links.read_group_links,
+            Target(GroupMembership, ("urn", "group_uid")),
+            _membership_fields,
+            urns=lambda r: (r.urn,),
+        ),
         ("gias_groups_ajb1970/group_links.csv",),
         order=32,
     )
@@ -359,7 +287,12 @@ register(
     ImportKind(
         "urn-lookup",
         "Every URN to its latest successor URN",
-        _lookup_plan,
+        records_plan(
+            links.read_urn_lookup,
+            Target(UrnLookup, ("old_urn",)),
+            lambda r: {"old_urn": r.old_urn, "latest_urn": r.latest_urn},
+            urns=lambda r: (r.old_urn, r.latest_urn),
+        ),
         ("gias_groups_ajb1970/lookup.csv",),
         order=33,
     )
