@@ -42,16 +42,47 @@ import re
 import sys
 import textwrap
 import time
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
+from convenor.demo.manifest import (
+    _LINK_TYPES_NOT_FOLLOWED,
+    CENSUS_SEEDS,
+    CP1252,
+    DIM_LA,
+    DIM_SCHOOL,
+    EES_ZIPS,
+    FCT_SCHOOL,
+    FCT_SCHOOL_YEAR,
+    GIAS_FILES,
+    GROUP_LINKS,
+    GROUPS,
+    KS2_LA_FILES,
+    LINK_FILES,
+    LOOKUP,
+    MANIFEST,
+    NY_FILES,
+    NY_LA,
+    NY_SPINE,
+    SCHOOL_DETAILS,
+    SCORECARDS,
+    SPINE,
+    URN_FILES,
+    UTF8,
+    WHOLE_FILES,
+)
+from convenor.demo.rowcopy import (
+    _count_records,
+    _extract_spine,
+    _Row,
+    _scan,
+    _select,
+    _select_zip,
+    _urn,
+    _UrnFilter,
+)
 
 __all__ = ["MANIFEST", "ExtractReport", "FileExtract", "build_extract", "main"]
 
@@ -60,143 +91,6 @@ ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Source: Department for Education, Ofsted, Office for National Statistics."
 )
-
-# --- What is extracted -------------------------------------------------------
-
-# Small reference lists, copied whole.
-WHOLE_FILES: tuple[str, ...] = (
-    "admissions_school_level_clarelgibson/dim_la.csv",
-    "perf_tables_2019_kspdev/la_and_region_codes_meta.csv",
-    "gias_links_witan/edubasealldata20250422-establishment-types.csv",
-    "ks2_hants_surrey/meta_*/ks2_meta.csv",
-    "perf_tables_2017_avisionh/meta/*.csv",
-)
-
-SPINE = "perf_england_waiky8/2017-2018_england_spine.xlsx"
-SPINE_SHEET = "england"
-NY_SPINE = "perf_tables_la815_north_yorkshire/815_spine.csv"
-SCHOOL_DETAILS = "ofsted_history_waiky8/school_details_2018.csv"
-GIAS_FILES: tuple[str, ...] = (
-    "gias_hants_surrey/2021-gias.csv",
-    "gias_hants_surrey/20220419-gias.csv",
-    "gias_hants_surrey/20220420_gias.csv",
-)
-DIM_LA = "admissions_school_level_clarelgibson/dim_la.csv"
-DIM_SCHOOL = "admissions_school_level_clarelgibson/dim_school.csv"
-FCT_SCHOOL = "admissions_school_level_clarelgibson/fct_school.csv"
-FCT_SCHOOL_YEAR = "admissions_school_level_clarelgibson/fct_school_year.csv"
-
-LINK_FILES: tuple[str, ...] = (
-    "gias_links_witan/links_edubasealldata20230421.csv",
-    "gias_links_witan/links_edubasealldata20250422.csv",
-)
-GROUP_LINKS = "gias_groups_ajb1970/group_links.csv"
-GROUPS = "gias_groups_ajb1970/groups.csv"
-LOOKUP = "gias_groups_ajb1970/lookup.csv"
-
-# Files that only ever hold one LA's schools: kept whole when they are this LA's.
-KS2_LA_FILES = "ks2_hants_surrey/*-ks2.csv"
-NY_LA = 815
-NY_FILES: tuple[str, ...] = (
-    "perf_tables_la815_north_yorkshire/815_*_census.csv",
-    "perf_tables_la815_north_yorkshire/815_*_ks4*.csv",
-)
-
-EES_ZIPS: tuple[str, ...] = (
-    "ees_test_data_dfe/exclusions_by_geographic_level.zip",
-    "ees_test_data_dfe/absence_number_missing_at_least_one_session_by_reason.zip",
-)
-SCORECARDS: tuple[str, ...] = (
-    "school_places_scorecards_2021_dfe/scorecards_data.csv",
-    "school_places_scorecards_dfe/scorecards_data_2022.csv",
-    "school_places_scorecards_dfe/scorecards_data_2023.csv",
-    "school_places_scorecards_dfe/scorecards_data_2024.csv",
-    "school_places_scorecards_dfe/scorecard_data_2025_2023.csv",
-)
-
-CP1252 = "cp1252"
-UTF8 = "utf-8"
-
-
-@dataclass(frozen=True)
-class _UrnFile:
-    """A school-level file filtered by URN, and how its aggregate rows are marked."""
-
-    path: str
-    urn: str = "URN"
-    la: str | None = None  # the column holding the DfE LA code, if the file has one
-    rectype_la: frozenset[str] = frozenset()
-    rectype_national: frozenset[str] = frozenset()
-
-
-def _ks2(path: str) -> _UrnFile:
-    """A DfE KS2 file: RECTYPE 3 is an LA row, 4 and 5 are England."""
-    return _UrnFile(path, rectype_la=frozenset({"3"}), rectype_national=frozenset({"4", "5"}))
-
-
-def _ks4(path: str, la: str | None = None) -> _UrnFile:
-    """A DfE KS4 file: RECTYPE 4 is an LA row, 5 and 7 are England."""
-    return _UrnFile(
-        path, la=la, rectype_la=frozenset({"4"}), rectype_national=frozenset({"5", "7"})
-    )
-
-
-URN_FILES: tuple[_UrnFile, ...] = (
-    _UrnFile("ofsted_history_waiky8/ofsted_ratings_2018.csv"),
-    _ks2("perf_england_2019_waiky8/england_ks2final.csv"),
-    _ks4("perf_england_2019_waiky8/england_ks4final.csv"),
-    _UrnFile("perf_england_waiky8/ks2_perf_2016.csv"),
-    _UrnFile("perf_england_waiky8/ks2_perf_2017.csv"),
-    _UrnFile("perf_england_waiky8/ks2_perf_2018.csv"),
-    _UrnFile("perf_england_waiky8/ks4_perf_2016.csv"),
-    _UrnFile("perf_england_waiky8/ks4_perf_2017.csv"),
-    _UrnFile("perf_england_waiky8/ks4_perf_2018.csv"),
-    _ks4("perf_tables_2017_avisionh/england_ks4provisional.csv", la="LEA"),
-    _UrnFile("perf_tables_2017_avisionh/england_census.csv", la="LA"),
-    _UrnFile("perf_tables_2017_avisionh/england_abs.csv", la="LA"),
-    _ks4("perf_tables_2019_kspdev/england_ks4provisional.csv", la="LEA"),
-    _UrnFile("perf_tables_2019_kspdev/england_census.csv", la="LA"),
-    _UrnFile("perf_tables_2019_kspdev/england_abs.csv", la="LA"),
-    _UrnFile("census_2023_dfe_academies_api/2022-2023_england_census.csv", la="LA"),
-    _UrnFile("perf_tables_ralpan/england_abs.csv", la="LA"),
-    # No LA column: its LA rows (RECTYPE 3) come after each LA's schools.
-    _ks2("perf_tables_ralpan/england_ks2final_primary_relevent_columns.csv"),
-    _UrnFile(
-        "spc_helios/spc_school_level_underlying_data_23112023.csv", urn="urn", la="old_la_code"
-    ),
-)
-
-# Census files whose LA column places URNs in the LA (with SPC and the registers).
-CENSUS_SEEDS: tuple[tuple[str, str, str], ...] = (
-    ("perf_tables_2017_avisionh/england_census.csv", "URN", "LA"),
-    ("perf_tables_2019_kspdev/england_census.csv", "URN", "LA"),
-    ("census_2023_dfe_academies_api/2022-2023_england_census.csv", "URN", "LA"),
-    ("spc_helios/spc_school_level_underlying_data_23112023.csv", "urn", "old_la_code"),
-)
-
-MANIFEST: tuple[str, ...] = (
-    *WHOLE_FILES,
-    SPINE,
-    NY_SPINE,
-    SCHOOL_DETAILS,
-    *GIAS_FILES,
-    DIM_SCHOOL,
-    FCT_SCHOOL,
-    FCT_SCHOOL_YEAR,
-    *LINK_FILES,
-    GROUP_LINKS,
-    GROUPS,
-    LOOKUP,
-    *(f.path for f in URN_FILES),
-    KS2_LA_FILES,
-    *NY_FILES,
-    *EES_ZIPS,
-    *SCORECARDS,
-)
-
-# Sixth-form-centre links join partner schools, not one school's successive URNs.
-_LINK_TYPES_NOT_FOLLOWED = frozenset({"Sixth Form Centre School", "Sixth Form Centre Link"})
-
 
 # --- Report ------------------------------------------------------------------
 
@@ -224,111 +118,6 @@ class ExtractReport:
     def bytes_out(self) -> int:
         """Total size of the extracted data files (without ATTRIBUTION.md and MANIFEST.csv)."""
         return sum(f.bytes_out for f in self.files)
-
-
-# --- Reading CSV records with their exact text -------------------------------
-
-
-class _Row:
-    """Field access by column name on the current record; missing fields read as ""."""
-
-    __slots__ = ("cols", "fields")
-
-    def __init__(self, cols: dict[str, int]) -> None:
-        self.cols = cols
-        self.fields: list[str] = []
-
-    def __getitem__(self, name: str) -> str:
-        i = self.cols.get(name)
-        if i is None or i >= len(self.fields):
-            return ""
-        return self.fields[i].strip()
-
-
-@dataclass
-class _Csv:
-    header_text: str
-    cols: dict[str, int]
-    records: Iterator[tuple[list[str], str]]
-
-
-def _decode(data: bytes, encoding: str) -> str:
-    # surrogateescape makes decode/encode an exact round trip for any byte, so a
-    # kept record is written back byte for byte even if the file has a stray byte.
-    return data.decode(encoding, "surrogateescape")
-
-
-def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding, "surrogateescape")
-
-
-def _records(text: str) -> Iterator[tuple[list[str], str]]:
-    """Yield each CSV record's fields together with its exact source text.
-
-    The csv reader pulls physical lines only as far as the end of the record it
-    is parsing, so the lines it has consumed when it yields a record are
-    exactly that record (several lines when a quoted field spans lines).
-    """
-    consumed: list[str] = []
-
-    def lines() -> Iterator[str]:
-        # newline="" keeps "\r\n" and "\n" untranslated, as the csv module expects.
-        for line in io.StringIO(text, newline=""):
-            consumed.append(line)
-            yield line
-
-    for fields in csv.reader(lines()):
-        raw = "".join(consumed)
-        consumed.clear()
-        yield fields, raw
-
-
-def _open_csv(data: bytes, encoding: str) -> _Csv:
-    records = _records(_decode(data, encoding))
-    header, header_text = next(records, ([], ""))
-    cols: dict[str, int] = {}
-    for i, name in enumerate(header):
-        cols.setdefault(name.lstrip("\ufeff").strip(), i)
-    return _Csv(header_text, cols, records)
-
-
-def _select(data: bytes, encoding: str, keep: Callable[[_Row], bool]) -> tuple[bytes, int, int]:
-    """Keep the header and the records ``keep`` accepts; return (bytes, rows_in, rows_out)."""
-    table = _open_csv(data, encoding)
-    row = _Row(table.cols)
-    out = [table.header_text]
-    rows_in = 0
-    for fields, raw in table.records:
-        rows_in += 1
-        if not fields:
-            continue  # a blank line carries no data
-        row.fields = fields
-        if keep(row):
-            out.append(raw)
-    return _encode("".join(out), encoding), rows_in, len(out) - 1
-
-
-def _scan(data: bytes, encoding: str) -> Iterator[_Row]:
-    """Iterate over the data rows of a CSV file (one reused row object)."""
-    table = _open_csv(data, encoding)
-    row = _Row(table.cols)
-    for fields, _raw in table.records:
-        if fields:
-            row.fields = fields
-            yield row
-
-
-def _count_records(data: bytes, encoding: str) -> int:
-    """The number of data records (the header is not one)."""
-    return sum(1 for _ in _open_csv(data, encoding).records)
-
-
-def _urn(value: str) -> str:
-    """A URN as digits, from ``145210`` or ``145210.0``; "" when it is not one."""
-    value = value.strip()
-    if value.endswith(".0"):
-        value = value[:-2]
-    return value if value.isdigit() and value != "0" else ""
 
 
 # --- The extractor -----------------------------------------------------------
@@ -632,151 +421,6 @@ def _manifest_paths(path: Path) -> set[str]:
         return set()
     with path.open(encoding=UTF8, newline="") as handle:
         return {row["relative_path"] for row in csv.DictReader(handle) if row.get("relative_path")}
-
-
-class _UrnFilter:
-    """Keep school rows of the LA's URNs (or LA column) and England and LA aggregate rows."""
-
-    def __init__(self, spec: _UrnFile, la: str, urns: set[str]) -> None:
-        self.spec = spec
-        self.la = la
-        self.urns = urns
-        # Schools seen since the last LA row, for files whose LA rows name no LA.
-        self.block_seen = 0
-        self.block_kept = 0
-
-    def __call__(self, row: _Row) -> bool:
-        spec = self.spec
-        rectype = row["RECTYPE"]
-        if rectype and rectype in spec.rectype_national:
-            return True
-        if rectype and rectype in spec.rectype_la:
-            if spec.la:
-                return row[spec.la] == self.la
-            # DfE lists each LA's schools and then its LA row, so the LA row that
-            # closes a block of mostly this LA's schools is this LA's.
-            keep = self.block_kept * 2 > self.block_seen
-            self.block_seen = self.block_kept = 0
-            return keep
-        urn = _urn(row[spec.urn])
-        la = row[spec.la] if spec.la else ""
-        if urn:
-            keep = urn in self.urns or la == self.la
-            self.block_seen += 1
-            self.block_kept += keep
-            return keep
-        # Aggregate rows without a RECTYPE: URN or LA "NAT" is England.
-        if "NAT" in (row[spec.urn], la) or row["geographic_level"] == "National":
-            return True
-        return bool(spec.la) and la == self.la
-
-
-# --- Zip and workbook --------------------------------------------------------
-
-
-def _select_zip(data: bytes, keep: Callable[[_Row], bool]) -> tuple[bytes, int, int]:
-    """Filter the data CSV of an EES zip; other members (``.meta.csv``) are copied unchanged."""
-    out = io.BytesIO()
-    rows_in = rows_out = 0
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            body = source.read(info)
-            name = info.filename.lower()
-            if name.endswith(".csv") and not name.endswith(".meta.csv"):
-                body, rows_in, rows_out = _select(body, UTF8, keep)
-            target.writestr(_zip_info(info.filename, info.date_time, info), body, compresslevel=9)
-    return out.getvalue(), rows_in, rows_out
-
-
-def _zip_info(
-    name: str, date_time: tuple[int, int, int, int, int, int], like: zipfile.ZipInfo | None = None
-) -> zipfile.ZipInfo:
-    """A member header with a fixed date, so the same input gives the same bytes."""
-    info = zipfile.ZipInfo(name, date_time)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    if like is not None:
-        info.external_attr = like.external_attr
-        info.create_system = like.create_system
-    else:
-        info.external_attr = 0o644 << 16
-        info.create_system = 3
-    return info
-
-
-def _extract_spine(path: Path, la: int) -> tuple[bytes, int, int, set[str]]:
-    """This LA's rows of the register workbook as a workbook, rows in, rows kept and URNs.
-
-    Cell values are written as openpyxl reads them, with their number formats
-    (dates as ``yyyymmdd``, telephone numbers as text), so the extract reads
-    back to the same values.
-    """
-    with zipfile.ZipFile(path) as archive:
-        stamp = archive.infolist()[0].date_time
-    source = openpyxl.load_workbook(path, read_only=True)
-    try:
-        sheet = source[SPINE_SHEET]
-        rows = sheet.iter_rows()
-        header = [cell.value for cell in next(rows)]
-        la_index = header.index("LA")
-        urn_index = header.index("URN")
-        kept: list[list[tuple[Any, str | None]]] = []
-        urns: set[str] = set()
-        rows_in = 0
-        for cells in rows:
-            rows_in += 1
-            if _code(cells[la_index].value) != str(la):
-                continue
-            values: list[tuple[Any, str | None]] = [
-                (cell.value, getattr(cell, "number_format", None)) for cell in cells
-            ]
-            kept.append(values)
-            urns.add(str(cells[urn_index].value))
-    finally:
-        source.close()
-
-    book = openpyxl.Workbook(write_only=True)
-    target = book.create_sheet(SPINE_SHEET)
-    target.append(header)
-    for values in kept:
-        out: list[object] = []
-        for value, number_format in values:
-            if value is not None and number_format is not None and number_format != "General":
-                cell = WriteOnlyCell(target, value=value)
-                cell.number_format = number_format
-                out.append(cell)
-            else:
-                out.append(value)
-        target.append(out)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _fix_xlsx_dates(buffer.getvalue(), stamp), rows_in, len(kept), urns
-
-
-def _code(value: object) -> str:
-    """A workbook cell holding a code (``850``, ``850.0`` or ``"850"``) as text."""
-    return str(value).strip().removesuffix(".0")
-
-
-_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def _fix_xlsx_dates(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
-    """Replace the save time openpyxl puts in the workbook with the source's date."""
-    iso = datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            body = source.read(info)
-            if info.filename == "docProps/core.xml":
-                body = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3), body)
-            target.writestr(_zip_info(info.filename, stamp), body, compresslevel=9)
-    return out.getvalue()
 
 
 # --- Entry points ------------------------------------------------------------
