@@ -110,7 +110,7 @@ class AreaStatistic(models.Model):
     family = models.CharField(max_length=30)
     dataset = models.CharField(max_length=40)
     level = models.CharField(max_length=10)
-    area_code = models.CharField(max_length=12)
+    area_code = models.CharField(max_length=30)
     period = models.CharField(max_length=7)
     segment = models.CharField(max_length=40, default="all")
     values = models.JSONField(default=dict)

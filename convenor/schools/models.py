@@ -122,7 +122,7 @@ class Group(models.Model):
     """A GIAS group: trust, sponsor, federation and the like."""
 
     uid = models.PositiveIntegerField(primary_key=True)
-    group_id = models.CharField(max_length=20, blank=True)
+    group_id = models.CharField(max_length=60, blank=True)
     name = models.CharField(max_length=300)
     group_type = models.CharField(max_length=80)
     status = models.CharField(max_length=40, blank=True)
