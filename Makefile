@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# GOV.UK Frontend's built files, copied from npm at install and never committed.
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_STATIC := convenor/static/govuk
+ASSETS_STAMP := $(GOVUK_STATIC)/.installed
 LA ?= 850
 DATA ?= ../shared/data
 
@@ -20,8 +24,22 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# The compiled CSS asks for its fonts at /assets/...; a relative url() keeps them under
+# STATIC_URL and lets the manifest storage give them hashed names in production.
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	rm -rf $(GOVUK_STATIC)
+	mkdir -p $(GOVUK_STATIC)
+	sed 's#url(/assets/#url(assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.css.map $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_DIST)/govuk-frontend.min.js.map $(GOVUK_STATIC)/
+	cp -R $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
+	touch $(ASSETS_STAMP)
+
 .PHONY: install
-install: $(STAMP) ## Install everything into .venv from the lock file
+install: $(STAMP) $(ASSETS_STAMP) ## Install everything into .venv from the lock file, and GOV.UK Frontend from npm
+
+.PHONY: assets
+assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend (npm ci) and copy its built files into convenor/static/govuk
 
 .PHONY: lock
 lock: $(STAMP) ## Re-pin dependencies into requirements.lock (needs uv)
@@ -33,7 +51,7 @@ migrate: $(STAMP) ## Create or update the database schema
 	$(BIN)/convenor migrate --no-input
 
 .PHONY: demo
-demo: $(STAMP) ## Build the Hampshire demo database and serve it at http://127.0.0.1:8000
+demo: $(STAMP) $(ASSETS_STAMP) ## Build the Hampshire demo database and serve it at http://127.0.0.1:8000
 	$(BIN)/convenor migrate --no-input
 	$(BIN)/convenor demo load --la $(LA)
 	$(BIN)/convenor demo users
@@ -50,7 +68,7 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(BIN)/mypy convenor tests benchmarks conftest.py
 
 .PHONY: test
-test: lint ## Lint, type-check and run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+test: lint $(ASSETS_STAMP) ## Lint, type-check and run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 	env -u DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== again on $${DATABASE_URL%%://*} =="; \
@@ -62,5 +80,6 @@ bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
 	$(BIN)/python benchmarks/imports.py --data $(DATA)
 
 .PHONY: clean
-clean: ## Remove the virtualenv, caches and the local database
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis db.sqlite3 var
+clean: ## Remove the virtualenv, node_modules, copied assets, caches and the local database
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis db.sqlite3 var \
+		node_modules $(GOVUK_STATIC)

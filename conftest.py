@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from convenor.core.testing import PageCheckingClient
 
 ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "convenor" / "sources" / "tests" / "fixtures"
@@ -29,3 +33,11 @@ def shared_data() -> Path:
 def fixtures_dir() -> Path:
     """Small committed extracts of the real files (see fixtures/ATTRIBUTION.md)."""
     return FIXTURES
+
+
+@pytest.fixture
+def page_client() -> PageCheckingClient:
+    """A test client that checks every HTML page it fetches (STYLE.md habit 7)."""
+    from convenor.core.testing import PageCheckingClient
+
+    return PageCheckingClient()

@@ -8,10 +8,12 @@ deployment settings, which require ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 
 # Lets generic Django classes (ModelAdmin[...], QuerySet[...]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -53,16 +55,22 @@ INSTALLED_APPS = [
     "convenor.intelligence",
     "convenor.places",
     "convenor.demo",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "convenor.config.urls"
@@ -113,12 +121,53 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# GOV.UK Frontend is copied into convenor/static/govuk/ by `make install` (see the Makefile).
+STATICFILES_DIRS = [BASE_DIR / "convenor" / "static"]
+if PRODUCTION:
+    # Hashed, compressed copies made by collectstatic, so whitenoise can cache them forever.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Where imports write their rejected-rows reports.
 VAR_DIR = Path(os.environ.get("CONVENOR_VAR_DIR", BASE_DIR / "var"))
 IMPORT_REPORTS_DIR = VAR_DIR / "import-reports"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "core:sign-in"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "core:sign-in"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords lock a username for 30 minutes wherever they come from, and
+# lock one browser (address and user agent together) trying many usernames. Not the
+# address alone: officers share council networks, and one colleague's typing should
+# not lock out the office.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_LOCKOUT_CALLABLE = "convenor.core.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+
+# Scripts only from this site or carrying the per-request nonce the layout uses.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

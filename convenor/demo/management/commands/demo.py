@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from convenor.core.services import record_audit
+from convenor.core.models import Role, RoleAssignment
+from convenor.core.services import assign_role, record_audit
 
 DATA_ROOT = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "convenor-demo"  # printed by `make demo`; refused in production
+ACTOR = "demo loader"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: Role
+    la_code: int | None = None
+    area: str = ""
+    school_urn: int | None = None
+    remit: str = ""
+    superuser: bool = False
+
+
+# One user per role, all in Hampshire. Newtown CE VC Primary (URN 116336) is in the
+# bundled extract; Winchester is one of the extract's districts.
+DEMO_USERS = (
+    DemoUser("officer", Role.LA_OFFICER, la_code=850),
+    DemoUser("board", Role.BOARD_MEMBER, la_code=850, area="Winchester"),
+    DemoUser("head", Role.SCHOOL_LEADER, school_urn=116336),
+    DemoUser("system", Role.SYSTEM_LEADER),
+    DemoUser("planner", Role.PLACE_PLANNER, la_code=850),
+    DemoUser("inclusion", Role.INCLUSION_OFFICER, la_code=850, remit="Fair access panel"),
+    DemoUser("councillor", Role.ELECTED_MEMBER, la_code=850),
+    DemoUser("admin", Role.ADMINISTRATOR, superuser=True),
+)
 
 
 class Command(BaseCommand):
@@ -28,7 +58,7 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="import the bundled extract for one LA")
         load.add_argument("--la", type=int, default=850, help="DfE LA code (default 850)")
         load.add_argument("--no-progress", action="store_true")
-        sub.add_parser("users", help="create the demo users and print how to sign in")
+        sub.add_parser("users", help="create one demo user per role and print how to sign in")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -64,7 +94,7 @@ class Command(BaseCommand):
             "import_all",
             str(data),
             "--actor",
-            "demo loader",
+            ACTOR,
             *(["--no-progress"] if options.get("no_progress") else []),
             stdout=self.stdout,
             stderr=self.stderr,
@@ -73,16 +103,46 @@ class Command(BaseCommand):
     def _users(self) -> None:
         if getattr(settings, "PRODUCTION", False):
             raise CommandError("demo users are not created in production")
-        user_model = get_user_model()
-        user, created = user_model.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        try:
+            with transaction.atomic():
+                rows = [self._demo_user(demo) for demo in DEMO_USERS]
+        except ValidationError as error:
+            raise CommandError(
+                f"cannot give the demo roles ({'; '.join(error.messages)}); "
+                "load the Hampshire register first with `convenor demo load`"
+            ) from error
+        width = max(len(username) for username, _, _ in rows)
+        self.stdout.write(
+            f"\nOpen http://127.0.0.1:8000/ and sign in with the password {DEMO_PASSWORD!r} as:\n"
         )
+        self.stdout.write(f"  {'username':<{width}}  role / scope")
+        for username, role, scope in rows:
+            self.stdout.write(f"  {username:<{width}}  {role}" + (f" / {scope}" if scope else ""))
+        self.stdout.write("\nThe register page is http://127.0.0.1:8000/ (LA filter: ?la=850).\n")
+
+    def _demo_user(self, demo: DemoUser) -> tuple[str, str, str]:
+        """Create or refresh one demo user and give it its role once; a re-run changes nothing."""
+        user, created = get_user_model().objects.get_or_create(username=demo.username)
         user.set_password(DEMO_PASSWORD)
+        user.is_staff = user.is_superuser = demo.superuser
         user.save()
         if created:
-            record_audit("user.created", actor="demo loader", object_type="user", object_id=user.pk)
-        self.stdout.write(
-            "\nSign in at http://127.0.0.1:8000/admin/ as:\n"
-            f"  administrator   username: admin   password: {DEMO_PASSWORD}\n"
-            "The register page is http://127.0.0.1:8000/ (LA filter: ?la=850).\n"
-        )
+            record_audit("user.created", actor=ACTOR, object_type="user", object_id=user.pk)
+        assignment = RoleAssignment.objects.filter(
+            user=user,
+            role=demo.role,
+            la_code=demo.la_code,
+            area=demo.area,
+            school_urn=demo.school_urn,
+        ).first()
+        if assignment is None:
+            assignment = assign_role(
+                user,
+                demo.role,
+                actor=ACTOR,
+                la_code=demo.la_code,
+                area=demo.area,
+                school_urn=demo.school_urn,
+                remit=demo.remit,
+            )
+        return user.get_username(), assignment.get_role_display(), assignment.scope_label

@@ -1,0 +1,50 @@
+"""Factories for the register: local authorities, establishments and links between URNs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from factory.declarations import LazyAttribute, Sequence
+from factory.django import DjangoModelFactory
+from factory.faker import Faker
+
+from convenor.schools.models import Establishment, EstablishmentLink, LocalAuthority
+
+
+class LocalAuthorityFactory(DjangoModelFactory[LocalAuthority]):
+    class Meta:
+        model = LocalAuthority
+        django_get_or_create = ("code",)
+
+    code = 850
+    name = LazyAttribute(lambda la: "Hampshire" if la.code == 850 else f"LA {la.code}")
+    source_file = "factory"
+
+
+class EstablishmentFactory(DjangoModelFactory[Establishment]):
+    """An open Hampshire primary in Winchester unless told otherwise."""
+
+    class Meta:
+        model = Establishment
+
+    urn = Sequence(lambda n: 900000 + n)
+    la_code = 850
+    name = Faker("company", locale="en_GB")
+    type_name = "Community school"
+    phase = "Primary"
+    status = "Open"
+    district = "Winchester"
+    town = Faker("city", locale="en_GB")
+    postcode = Faker("postcode", locale="en_GB")
+    register_as_at = date(2019, 11, 7)
+    source_file = "factory"
+
+
+class EstablishmentLinkFactory(DjangoModelFactory[EstablishmentLink]):
+    """``link_urn`` is ``urn``'s ``link_type``: by default its predecessor."""
+
+    class Meta:
+        model = EstablishmentLink
+
+    link_type = "Predecessor"
+    source_file = "factory"

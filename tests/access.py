@@ -1,0 +1,62 @@
+"""Who gets what from every route: the table ``tests/test_routes.py`` checks.
+
+Every named route outside ``admin/`` needs an entry here, with the status a
+GET returns to each principal: an anonymous visitor, a signed-in user with no
+role, and a user holding each :class:`~convenor.core.models.Role`. Signed-in
+users are scoped to the one Hampshire school the test builds (URN 116336, LA
+850, district Gosport), so "in scope" means that school.
+
+For an anonymous visitor, 302 on a guarded route means "sent to sign in", and
+the test checks that it goes there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from convenor.core.models import Role
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "no_role"
+PRINCIPALS: tuple[str, ...] = (ANONYMOUS, NO_ROLE, *Role.values)
+
+# The school every signed-in principal's scope is built around.
+SCHOOL_URN = 116336
+SCHOOL_DISTRICT = "Gosport"
+LA_CODE = 850
+
+
+@dataclass(frozen=True)
+class RouteAccess:
+    """Expected status per principal, and the URL kwargs to reverse the route with."""
+
+    expect: Mapping[str, int]
+    kwargs: Mapping[str, object] = field(default_factory=dict)
+
+
+def for_roles(*roles: Role, ok: int = 200) -> dict[str, int]:
+    """``ok`` for ``roles``, 403 for other signed-in users, sign-in for anonymous visitors."""
+    return {
+        ANONYMOUS: 302,
+        NO_ROLE: 403,
+        **{role.value: ok if role in roles else 403 for role in Role},
+    }
+
+
+def for_everyone(ok: int = 200) -> dict[str, int]:
+    """``ok`` for every principal, signed in or not (a public page)."""
+    return dict.fromkeys(PRINCIPALS, ok)
+
+
+def public_page(anonymous: int = 200, signed_in: int = 200) -> dict[str, int]:
+    """A public page that answers signed-in users differently (sign-in redirects them on)."""
+    return {principal: signed_in for principal in PRINCIPALS} | {ANONYMOUS: anonymous}
+
+
+ACCESS: dict[str, RouteAccess] = {
+    "schools:register": RouteAccess(expect=for_roles(*Role)),
+    "core:sign-in": RouteAccess(expect=public_page(signed_in=302)),
+    "core:sign-out": RouteAccess(expect=for_everyone(405)),  # POST only
+    "core:health": RouteAccess(expect=for_everyone(200)),
+}
