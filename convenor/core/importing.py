@@ -80,6 +80,8 @@ class Target:
     model: type[models.Model]
     key: tuple[str, ...]
     merge: Merge | None = same_source_or_fill
+    # Only add to rows that exist: a row with no match is rejected, not created.
+    update_only: bool = False
 
 
 @dataclass
@@ -420,18 +422,31 @@ def _upsert(target: Target, chunk: Sequence[Item], outcome: Outcome) -> None:
     # keeps the SQL portable and the IN list short.
     first = max(key, key=lambda k: len(lookup[k]))
     query = query.filter(**{f"{first}__in": lookup[first]})
-    for k in key:
-        if k != first and len(lookup[k]) == 1:
-            query = query.filter(**{k: next(iter(lookup[k]))})
+    for name in key:
+        if name != first and len(lookup[name]) == 1:
+            query = query.filter(**{name: next(iter(lookup[name]))})
     pk_name = model._meta.pk.attname if model._meta.pk else "pk"
     existing = {
-        tuple(row[k] for k in key): row
+        tuple(row[name] for name in key): row
         for row in query.values(pk_name, *(n for n in names if n != pk_name))
     }
     to_create: list[Fields] = []
     to_update: list[tuple[Any, Fields]] = []
     for item in chunk:
-        current = existing.get(tuple(item.fields[f] for f in key))
+        values_of_key = tuple(item.fields[f] for f in key)
+        current = existing.get(values_of_key)
+        if current is None and target.update_only:
+            outcome.rejected += 1
+            outcome.rejections.append(
+                Rejection(
+                    Path(str(item.fields.get("source_file", ""))).name,
+                    item.line,
+                    None,
+                    f"no {model._meta.verbose_name} with "
+                    f"{dict(zip(key, values_of_key, strict=True))} to add to",
+                )
+            )
+            continue
         if current is None:
             to_create.append(item.fields)
             outcome.created += 1

@@ -179,6 +179,27 @@ register(
 )
 register(
     ImportKind(
+        "ks4-la-provisional",
+        "KS4 provisional results downloaded for one LA (815_<year>_ks4.csv)",
+        measures_plan(ks4.read_ks4_provisional, KS4Result, "ks4"),
+        ("perf_tables_la815_north_yorkshire/815_*_ks4.csv",),
+        order=57,
+    )
+)
+register(
+    ImportKind(
+        "ks4-full",
+        "KS4 final results, every DfE column, for one LA (815_2017_ks4_fullcolumns.csv ...)",
+        measures_plan(ks4.read_ks4_dfe_final, KS4Result, "ks4", dataset="ks4_final_full"),
+        (
+            "perf_tables_la815_north_yorkshire/815_*_ks4_fullcolumns.csv",
+            "perf_tables_la815_north_yorkshire/815_*_ks4final.csv",
+        ),
+        order=58,
+    )
+)
+register(
+    ImportKind(
         "census",
         "January school census: pupils, SEN, EAL, FSM (2017, 2019, 2023; North Yorkshire 2017-19)",
         measures_plan(census.read_census, CensusRecord, "census"),

@@ -27,7 +27,7 @@ from convenor.schools.models import (
     LocalAuthority,
     UrnLookup,
 )
-from convenor.sources import gias, links, spine
+from convenor.sources import gias, links, locations, spine
 from convenor.sources import register as reg
 from convenor.sources.base import ReadResult
 
@@ -295,5 +295,24 @@ register(
         ),
         ("gias_groups_ajb1970/lookup.csv",),
         order=33,
+    )
+)
+
+
+register(
+    ImportKind(
+        "school-locations",
+        "Latitude and longitude of schools with 2018/19 results (adds to the register)",
+        records_plan(
+            locations.read_locations,
+            Target(Establishment, ("urn",), merge=fill_blanks, update_only=True),
+            lambda r: {"urn": r.urn, "latitude": r.latitude, "longitude": r.longitude},
+            urns=lambda r: (r.urn,),
+        ),
+        (
+            "perf_england_2019_waiky8/england_ks2final.csv",
+            "perf_england_2019_waiky8/england_ks4final.csv",
+        ),
+        order=24,
     )
 )

@@ -157,3 +157,22 @@ def test_it_explains_a_missing_file(tmp_path: Path) -> None:
 def test_it_names_unknown_kinds() -> None:
     with pytest.raises(CommandError, match="unknown import kind 'nonsense'"):
         call_command("import", "nonsense", "x.csv")
+
+
+@pytest.mark.django_db
+def test_it_adds_to_existing_rows_only_when_a_kind_may_not_create(fixtures_dir: Path) -> None:
+    path = fixtures_dir / "perf_england_2019_waiky8" / "england_ks2final.csv"
+    with path.open(encoding="utf-8") as fh:
+        first_urn = int(next(csv.DictReader(fh))["URN"])
+    Establishment.objects.create(
+        urn=first_urn, name="A school", register_as_at="2019-11-07", source_file="t"
+    )
+    run = run_import("school-locations", path, actor="tester")
+    assert run.balances and run.updated == 1 and run.created == 0
+    assert Establishment.objects.count() == 1
+    school = Establishment.objects.get()
+    assert school.latitude is not None and 49.8 <= school.latitude <= 61
+    # Every other school in the file is turned away, named, rather than created half-empty.
+    assert run.rejected == run.rows_read - 1
+    not_in_register = run.rejections.filter(reason__startswith="no establishment with {'urn':")
+    assert not_in_register.count() == run.rejected
