@@ -135,6 +135,7 @@ VAR_DIR = Path(os.environ.get("CONVENOR_VAR_DIR", BASE_DIR / "var"))
 IMPORT_REPORTS_DIR = VAR_DIR / "import-reports"
 
 LOGIN_URL = "core:sign-in"
+CSRF_FAILURE_VIEW = "convenor.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "core:sign-in"
 

@@ -40,3 +40,8 @@ def health(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A GOV.UK page for a form refused by CSRF protection (settings.CSRF_FAILURE_VIEW)."""
+    return render(request, "core/csrf_failure.html", status=403)

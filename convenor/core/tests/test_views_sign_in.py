@@ -71,3 +71,11 @@ def test_it_sends_a_content_security_policy(client) -> None:
     assert "default-src 'self'" in policy and "object-src 'none'" in policy
     assert "script-src 'self' 'nonce-" in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_it_explains_a_refused_form_on_a_govuk_page(officer) -> None:
+    checked = PageCheckingClient(enforce_csrf_checks=True)
+    response = checked.post("/sign-in/", {"username": "officer", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.content.decode()
