@@ -26,6 +26,11 @@ SCHOOL_URN = 116336
 SCHOOL_DISTRICT = "Gosport"
 LA_CODE = 850
 
+# A user the route test builds with this fixed primary key, for the routes that name a
+# user. Far above any key a test run reaches, since PostgreSQL never rewinds a sequence.
+SUBJECT_USER_PK = 990_001
+SUBJECT_USERNAME = "route-test-subject"
+
 
 @dataclass(frozen=True)
 class RouteAccess:
@@ -55,8 +60,27 @@ def public_page(anonymous: int = 200, signed_in: int = 200) -> dict[str, int]:
 
 
 ACCESS: dict[str, RouteAccess] = {
-    "schools:register": RouteAccess(expect=for_roles(*Role)),
+    "schools:home": RouteAccess(expect=for_roles(*Role)),
+    "schools:list": RouteAccess(expect=for_roles(*Role)),
+    "schools:list-csv": RouteAccess(expect=for_roles(*Role)),
+    "schools:profile": RouteAccess(expect=for_roles(*Role), kwargs={"urn": SCHOOL_URN}),
     "core:sign-in": RouteAccess(expect=public_page(signed_in=302)),
     "core:sign-out": RouteAccess(expect=for_everyone(405)),  # POST only
     "core:health": RouteAccess(expect=for_everyone(200)),
+    "core:audit": RouteAccess(expect=for_roles(Role.ADMINISTRATOR)),
+    "core:users": RouteAccess(expect=for_roles(Role.ADMINISTRATOR)),
+    "core:user-create": RouteAccess(expect=for_roles(Role.ADMINISTRATOR)),
+    "core:user-detail": RouteAccess(
+        expect=for_roles(Role.ADMINISTRATOR), kwargs={"pk": SUBJECT_USER_PK}
+    ),
+    # POST only: administrators asking by GET are refused before anything changes.
+    "core:user-revoke-role": RouteAccess(
+        expect=for_roles(Role.ADMINISTRATOR, ok=405), kwargs={"pk": SUBJECT_USER_PK}
+    ),
+    "core:user-deactivate": RouteAccess(
+        expect=for_roles(Role.ADMINISTRATOR, ok=405), kwargs={"pk": SUBJECT_USER_PK}
+    ),
+    "core:user-reactivate": RouteAccess(
+        expect=for_roles(Role.ADMINISTRATOR, ok=405), kwargs={"pk": SUBJECT_USER_PK}
+    ),
 }

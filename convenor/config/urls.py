@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from convenor.config.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("convenor.core.urls")),
     path("", include("convenor.schools.urls")),
 ]

@@ -17,55 +17,24 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from convenor.core.models import ImportRejection, ImportRun
+from convenor.core.rows import Fields, insert_rows, same_source_or_fill
 from convenor.core.services import Actor, actor_fields, record_audit
 from convenor.sources.base import ReadResult, Rejection
 
 CHUNK = 2000
 
-Fields = dict[str, Any]
 Merge = Callable[[Fields, Fields], Fields]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value == ""
-
-
-def fill_blanks(existing: Fields, incoming: Fields) -> Fields:
-    """Keep what is stored; take from ``incoming`` only what is stored blank."""
-    return {k: (incoming[k] if _blank(existing.get(k)) else existing[k]) for k in incoming}
-
-
-def prefer_known(existing: Fields, incoming: Fields) -> Fields:
-    """Take ``incoming``, except where it is blank and something is stored.
-
-    Files differ in which fields they carry, so a blank in one file means
-    "not in this file", not "no longer true".
-    """
-    return {k: (existing.get(k) if _blank(v) else v) for k, v in incoming.items()}
-
-
-def same_source_or_fill(existing: Fields, incoming: Fields) -> Fields:
-    """The file a row came from may change it; another file describing it only fills gaps.
-
-    Several files repeat the same facts (England rows in every census file,
-    a scorecard year in two releases). Letting the first file loaded own the
-    row keeps ``import-all`` idempotent: running it again changes nothing.
-    """
-    if existing.get("source_file") == incoming.get("source_file"):
-        return incoming
-    return fill_blanks(existing, incoming)
 
 
 @dataclass(frozen=True)
@@ -461,64 +430,11 @@ def _upsert(target: Target, chunk: Sequence[Item], outcome: Outcome) -> None:
         to_update.append((current[pk_name], {f: incoming[f] for f in diff}))
         outcome.updated += 1
     if to_create:
-        _insert(model, to_create)
+        insert_rows(model, to_create)
     # One UPDATE per changed row: bulk_update's CASE expressions grow with rows
     # times fields and are far slower for wide register rows.
     for pk, changes in to_update:
         model._default_manager.filter(pk=pk).update(**changes)
-
-
-def _insert(model: type[models.Model], rows: Sequence[Fields]) -> None:
-    """Insert new rows with one parameterised INSERT run for many rows.
-
-    ``bulk_create`` compiles SQL value by value and dominated the time of
-    large imports. This is the same standard INSERT, with each value adapted
-    once by its field, and runs unchanged on SQLite and PostgreSQL.
-    """
-    # Every stored column: fields the rows leave out take the model's default.
-    concrete = [
-        f
-        for f in model._meta.concrete_fields
-        if not (
-            f.primary_key and f.get_internal_type().endswith("AutoField") and f.name not in rows[0]
-        )
-    ]
-    defaults = {f.name: f.get_default() for f in concrete if f.name not in rows[0]}
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in concrete),
-        ", ".join(["%s"] * len(concrete)),
-    )
-    adapters = [_adapter(f) for f in concrete]
-    params = [
-        [
-            adapt(row[f.name] if f.name in row else defaults[f.name])
-            for f, adapt in zip(concrete, adapters, strict=True)
-        ]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    kind = field.get_internal_type()
-    if kind == "JSONField":
-        # Both databases take JSON as text; keys stay in the order the reader gave.
-        return lambda v: None if v is None else json.dumps(v)
-    if kind in (
-        "CharField",
-        "TextField",
-        "IntegerField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "BigIntegerField",
-        "FloatField",
-        "BooleanField",
-    ):
-        return lambda v: v
-    return lambda v: field.get_db_prep_save(v, connection)
 
 
 def _write_report(run: ImportRun, rejections: Sequence[Rejection]) -> Path:

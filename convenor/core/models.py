@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from convenor.core.querysets import AuditEventQuerySet
 
 
 class ImportRun(models.Model):
@@ -84,6 +86,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=80, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -253,3 +257,44 @@ class RoleAssignment(models.Model):
             errors["ends"] = "The last day cannot come before the first."
         if errors:
             raise ValidationError(errors)
+
+
+class ApiToken(models.Model):
+    """A secret that lets a program call the JSON API as one user.
+
+    Only the SHA-256 of the secret is stored: the secret itself is shown once,
+    when the token is made. ``prefix`` (the secret's first characters) tells a
+    person which token is which without revealing it. A token works while it
+    is neither revoked nor expired and its user is active and holds a role.
+    Make and revoke tokens through :func:`convenor.core.services.create_api_token`
+    and ``revoke_api_token``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for")
+    prefix = models.CharField(max_length=16, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the secret")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True, help_text="Blank: never")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name} ({self.user})"
+
+    def is_usable(self, at: datetime) -> bool:
+        """Whether the token is neither revoked nor expired at ``at``."""
+        return self.revoked_at is None and (self.expires is None or at < self.expires)

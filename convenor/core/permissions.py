@@ -81,6 +81,32 @@ def has_role(user: UserLike, *roles: str) -> bool:
     return any(assignment.role in wanted for assignment in active_roles(user))
 
 
+REQUEST_ROLES_ATTRIBUTE = "_convenor_active_roles"
+
+
+def request_roles(request: HttpRequest) -> list[RoleAssignment]:
+    """The roles in force today for the request's user, read once per request.
+
+    :func:`role_required` reads them to guard a view and the layout reads them again
+    to choose its navigation links, so a page pays for one query, not two.
+    """
+    user = request.user
+    # Kept with the user's key, so a request whose user changes (signing in) reads afresh.
+    cached: tuple[object, list[RoleAssignment]] | None = getattr(
+        request, REQUEST_ROLES_ATTRIBUTE, None
+    )
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
+    roles = active_roles(user)
+    setattr(request, REQUEST_ROLES_ATTRIBUTE, (user.pk, roles))
+    return roles
+
+
+def request_has_role(request: HttpRequest, *roles: str) -> bool:
+    """Whether the request's user holds at least one of ``roles`` today."""
+    return any(assignment.role in roles for assignment in request_roles(request))
+
+
 def _scope_of(assignment: RoleAssignment) -> Q | None:
     """The establishments one assignment opens in full: None for all, ``Q(pk__in=[])`` for none."""
     role = assignment.role
@@ -158,7 +184,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, *roles):
+            if not request_has_role(request, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -6,20 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from convenor.core.importing import (
-    Fields,
     ImportContext,
     ImportKind,
     Item,
     Merge,
     Plan,
     Target,
-    fill_blanks,
     plan_from,
     records_plan,
     register,
-    same_source_or_fill,
     source_name,
 )
+from convenor.core.rows import Fields, fill_blanks, same_source_or_fill
 from convenor.intelligence.loaders import area_items, measures_plan
 from convenor.intelligence.models import (
     AbsenceRecord,

@@ -8,7 +8,14 @@ from typing import Any
 
 from django.db import models
 
-from convenor.core.importing import ImportContext, Item, Plan, Target, plan_from, source_name
+from convenor.core.importing import (
+    ImportContext,
+    Item,
+    Plan,
+    Target,
+    plan_from,
+    source_name,
+)
 from convenor.intelligence.models import AreaStatistic
 from convenor.sources.base import AreaRow, ReadResult
 from convenor.sources.measures import SchoolMeasures

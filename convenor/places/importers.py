@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from convenor.core.importing import Fields, ImportKind, Target, records_plan, register
+from convenor.core.importing import (
+    ImportKind,
+    Target,
+    records_plan,
+    register,
+)
+from convenor.core.rows import Fields
 from convenor.intelligence.loaders import measures_plan
 from convenor.places.models import PlaceScorecard, YearGroupCount
 from convenor.sources import census, scorecards

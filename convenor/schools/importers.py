@@ -8,16 +8,14 @@ from datetime import date
 from pathlib import Path
 
 from convenor.core.importing import (
-    Fields,
     ImportContext,
     ImportKind,
     Plan,
     Target,
-    fill_blanks,
-    prefer_known,
     records_plan,
     register,
 )
+from convenor.core.rows import Fields, fill_blanks, prefer_known
 from convenor.schools.models import (
     Establishment,
     EstablishmentLink,

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from convenor.schools import views
+from convenor.schools import profile, views
 
 app_name = "schools"
 
 urlpatterns = [
-    path("", views.register, name="register"),
+    path("", views.home, name="home"),
+    path("schools/", views.school_list, name="list"),
+    path("schools/export.csv", views.school_list_csv, name="list-csv"),
+    path("schools/<int:urn>/", profile.profile, name="profile"),
 ]

@@ -1,15 +1,23 @@
-"""Giving and taking away roles."""
+"""Giving and taking away roles; creating, deactivating and reactivating users."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from convenor.core.models import AuditEvent, Role, RoleAssignment
-from convenor.core.services import assign_role, revoke_role
+from convenor.core.permissions import has_role
+from convenor.core.services import (
+    assign_role,
+    create_user,
+    deactivate_user,
+    reactivate_user,
+    revoke_role,
+)
 from convenor.core.tests.factories import RoleAssignmentFactory, UserFactory
 from convenor.schools.tests.factories import EstablishmentFactory, LocalAuthorityFactory
 
@@ -114,3 +122,85 @@ def test_it_backs_the_scope_rule_with_a_database_constraint(hampshire) -> None:
     # Anything that bypasses the service still cannot store a school leader without a school.
     with pytest.raises(IntegrityError):
         RoleAssignment.objects.create(user=UserFactory.create(), role=Role.SCHOOL_LEADER)
+
+
+# Users
+
+STRONG = "granite otter lantern 42"
+
+
+def _create(**values):
+    arguments = {
+        "full_name": "Grace Hopper",
+        "email": "grace@example.org",
+        "password": STRONG,
+        "role": Role.LA_OFFICER,
+        "la_code": 850,
+        "actor": "steward",
+        **values,
+    }
+    return create_user(arguments.pop("username", "grace"), **arguments)
+
+
+def test_it_creates_a_user_with_a_role_and_audits_both(hampshire) -> None:
+    user = _create(full_name="  Grace   Brewster Hopper ", email="grace@EXAMPLE.org")
+    assert user.check_password(STRONG) and user.is_active
+    assert user.get_full_name() == "Grace Brewster Hopper"
+    assert user.email == "grace@example.org"
+    assert user.role_assignments.get().la_code == 850
+    created, assigned = AuditEvent.objects.order_by("pk")
+    assert (created.action, assigned.action) == ("user.created", "role.assigned")
+    assert created.object_id == str(user.pk) and created.actor_label == "steward"
+    assert created.detail == {
+        "username": "grace",
+        "full_name": "Grace Brewster Hopper",
+        "email": "grace@example.org",
+    }
+
+
+def test_it_names_every_problem_with_a_new_user_and_saves_nothing(hampshire) -> None:
+    UserFactory.create(username="Grace")
+    with pytest.raises(ValidationError) as raised:
+        _create(
+            username="grace", full_name=" ", email="not-an-email", password="grace123", la_code=936
+        )
+    problems = raised.value.message_dict
+    assert sorted(problems) == ["email", "full_name", "la_code", "password", "username"]
+    assert "no local authority 936" in problems["la_code"][0]
+    assert list(User.objects.values_list("username", flat=True)) == ["Grace"]
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_refuses_a_scope_that_does_not_fit_the_first_role(hampshire) -> None:
+    with pytest.raises(ValidationError) as raised:
+        _create(role=Role.SCHOOL_LEADER, la_code=None)
+    assert list(raised.value.message_dict) == ["school_urn"]
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_it_deactivates_and_reactivates_a_user_keeping_their_roles(hampshire) -> None:
+    steward = UserFactory.create(username="steward")
+    officer = RoleAssignmentFactory.create(role=Role.LA_OFFICER).user
+    deactivate_user(officer, actor=steward)
+    officer.refresh_from_db()
+    assert not officer.is_active and not has_role(officer, Role.LA_OFFICER)
+    reactivate_user(officer, actor=steward)
+    officer.refresh_from_db()
+    assert officer.is_active and has_role(officer, Role.LA_OFFICER)
+    events = AuditEvent.objects.filter(object_type="user").order_by("pk")
+    assert [(e.action, e.actor_label, e.object_id) for e in events] == [
+        ("user.deactivated", "steward", str(officer.pk)),
+        ("user.reactivated", "steward", str(officer.pk)),
+    ]
+
+
+def test_it_refuses_to_deactivate_the_actor_or_to_repeat_a_change() -> None:
+    steward, officer = UserFactory.create(), UserFactory.create()
+    with pytest.raises(ValidationError, match="your own account"):
+        deactivate_user(steward, actor=steward)
+    with pytest.raises(ValidationError, match="already active"):
+        reactivate_user(officer, actor=steward)
+    deactivate_user(officer, actor=steward)
+    with pytest.raises(ValidationError, match="already deactivated"):
+        deactivate_user(officer, actor=steward)
+    assert AuditEvent.objects.filter(action="user.deactivated").count() == 1

@@ -8,7 +8,14 @@ from factory.declarations import LazyAttribute, Sequence
 from factory.django import DjangoModelFactory
 from factory.faker import Faker
 
-from convenor.schools.models import Establishment, EstablishmentLink, LocalAuthority
+from convenor.schools.models import (
+    Establishment,
+    EstablishmentLink,
+    Group,
+    GroupMembership,
+    LocalAuthority,
+    UrnLookup,
+)
 
 
 class LocalAuthorityFactory(DjangoModelFactory[LocalAuthority]):
@@ -47,4 +54,36 @@ class EstablishmentLinkFactory(DjangoModelFactory[EstablishmentLink]):
         model = EstablishmentLink
 
     link_type = "Predecessor"
+    source_file = "factory"
+
+
+class GroupFactory(DjangoModelFactory[Group]):
+    """An open multi-academy trust."""
+
+    class Meta:
+        model = Group
+
+    uid = Sequence(lambda n: 50000 + n)
+    name = Faker("company", locale="en_GB")
+    group_type = "Multi-academy trust"
+    status = "Open"
+    source_file = "factory"
+
+
+class GroupMembershipFactory(DjangoModelFactory[GroupMembership]):
+    """``urn`` belongs to the group ``group_uid``; ``group_type`` should match the group's."""
+
+    class Meta:
+        model = GroupMembership
+
+    group_type = "Multi-academy trust"
+    source_file = "factory"
+
+
+class UrnLookupFactory(DjangoModelFactory[UrnLookup]):
+    """GIAS's map of ``old_urn`` to the newest URN it led to."""
+
+    class Meta:
+        model = UrnLookup
+
     source_file = "factory"

@@ -118,7 +118,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<{width}}  role / scope")
         for username, role, scope in rows:
             self.stdout.write(f"  {username:<{width}}  {role}" + (f" / {scope}" if scope else ""))
-        self.stdout.write("\nThe register page is http://127.0.0.1:8000/ (LA filter: ?la=850).\n")
+        self.stdout.write(
+            "\nThe home page shows Hampshire at a glance; the school list is "
+            "http://127.0.0.1:8000/schools/ (another LA: ?la=<code>).\n"
+        )
 
     def _demo_user(self, demo: DemoUser) -> tuple[str, str, str]:
         """Create or refresh one demo user and give it its role once; a re-run changes nothing."""
