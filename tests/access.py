@@ -25,6 +25,8 @@ PRINCIPALS: tuple[str, ...] = (ANONYMOUS, NO_ROLE, *Role.values)
 SCHOOL_URN = 116336
 SCHOOL_DISTRICT = "Gosport"
 LA_CODE = 850
+# The academy trust the route test builds, with the school above as its member.
+GROUP_UID = 990_101
 
 # A user the route test builds with this fixed primary key, for the routes that name a
 # user. Far above any key a test run reaches, since PostgreSQL never rewinds a sequence.
@@ -64,6 +66,8 @@ ACCESS: dict[str, RouteAccess] = {
     "schools:list": RouteAccess(expect=for_roles(*Role)),
     "schools:list-csv": RouteAccess(expect=for_roles(*Role)),
     "schools:profile": RouteAccess(expect=for_roles(*Role), kwargs={"urn": SCHOOL_URN}),
+    "schools:group": RouteAccess(expect=for_roles(*Role), kwargs={"uid": GROUP_UID}),
+    "schools:compare": RouteAccess(expect=for_roles(*Role)),
     "core:sign-in": RouteAccess(expect=public_page(signed_in=302)),
     "core:sign-out": RouteAccess(expect=for_everyone(405)),  # POST only
     "core:health": RouteAccess(expect=for_everyone(200)),

@@ -23,10 +23,16 @@ from django.views.static import serve
 from convenor.core.models import ROLE_SCOPE, Role
 from convenor.core.permissions import view_access
 from convenor.core.services import assign_role
-from convenor.schools.tests.factories import EstablishmentFactory, LocalAuthorityFactory
+from convenor.schools.tests.factories import (
+    EstablishmentFactory,
+    GroupFactory,
+    GroupMembershipFactory,
+    LocalAuthorityFactory,
+)
 from tests.access import (
     ACCESS,
     ANONYMOUS,
+    GROUP_UID,
     LA_CODE,
     NO_ROLE,
     PRINCIPALS,
@@ -127,6 +133,8 @@ def test_it_gives_each_principal_the_expected_status(
 ) -> None:
     LocalAuthorityFactory.create(code=LA_CODE)
     EstablishmentFactory.create(urn=SCHOOL_URN, la_code=LA_CODE, district=SCHOOL_DISTRICT)
+    GroupFactory.create(uid=GROUP_UID)
+    GroupMembershipFactory.create(urn=SCHOOL_URN, group_uid=GROUP_UID)
     get_user_model().objects.create_user(SUBJECT_USERNAME, pk=SUBJECT_USER_PK)
     _sign_in(client, principal)
     entry = ACCESS[name]

@@ -133,6 +133,11 @@ class Glance:
     def without_census(self) -> int:
         return self.schools - sum(self.census.values())
 
+    @property
+    def compare_href(self) -> str:
+        """This LA against England, on the comparison page."""
+        return f"{reverse('schools:compare')}?{urlencode({'la': self.la_code})}"
+
     def list_href(self, **filters: object) -> str:
         """The school list of this LA, filtered."""
         params = {"la": self.la_code} | {k: v for k, v in filters.items() if v != ""}
@@ -186,7 +191,11 @@ class Glance:
     def trust_table(self) -> Table:
         rows = [
             (
-                Cell(trust.name, header=True),
+                Cell(
+                    trust.name,
+                    href=reverse("schools:group", kwargs={"uid": trust.uid}),
+                    header=True,
+                ),
                 Cell(f"{trust.schools:,}", href=self.list_href(trust=trust.uid), numeric=True),
             )
             for trust in self.trusts

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
@@ -119,7 +118,7 @@ def facts_rows(data: ProfileData) -> list[SummaryRow]:
 def group_rows(data: ProfileData) -> list[SummaryRow]:
     """The trust, federation or other groups the school belongs to.
 
-    An academy trust links to the school list of its schools, another group (a
+    An academy trust links to its trust page, another group (a
     federation, say) to its GIAS record. Without group links, the register's own
     trust, sponsor and federation names are shown as they are.
     """
@@ -133,9 +132,8 @@ def group_rows(data: ProfileData) -> list[SummaryRow]:
             continue
         group = item.group
         details = ", ".join(filter(None, [group.group_id, since]))
-        if group.group_type in TRUST_GROUP_TYPES and data.school.la_code is not None:
-            query = urlencode({"la": data.school.la_code, "trust": group.uid})
-            action = Link("Schools in this trust", f"{reverse('schools:list')}?{query}")
+        if group.group_type in TRUST_GROUP_TYPES:
+            action = Link("View this trust", reverse("schools:group", kwargs={"uid": group.uid}))
         else:
             action = Link(
                 "View on Get Information about Schools", GIAS_GROUP_URL.format(uid=group.uid)

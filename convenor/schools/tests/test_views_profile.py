@@ -179,7 +179,7 @@ def test_it_shows_the_register_facts(signed_in: PageCheckingClient) -> None:
         assert fact in page
     assert "Register as at 6 July 2022 (dim_school.csv)" in page
     assert "LIGHTHOUSE LEARNING TRUST<br>TR03784, joined 1 November 2017" in page
-    assert 'href="/schools/?la=850&amp;trust=16872"' in page
+    assert 'href="/groups/16872/"' in page
 
 
 def test_it_shows_the_urns_over_time_with_the_predecessors_inspections(
