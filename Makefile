@@ -67,8 +67,21 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy convenor tests benchmarks conftest.py
 
+# Debian's Chromium for the browser tests in tests/e2e (Playwright drives it; it never
+# downloads a browser of its own). Installed only when absent, and only as root.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: browser
+browser: ## Install Debian's Chromium for the browser tests, when absent (needs root)
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else \
+		echo "No Chromium at $(CHROMIUM), and not root to install it: the browser tests will skip."; \
+	fi
+
 .PHONY: test
-test: lint $(ASSETS_STAMP) ## Lint, type-check and run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+test: lint $(ASSETS_STAMP) browser ## Lint, type-check and run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 	env -u DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== again on $${DATABASE_URL%%://*} =="; \
