@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from convenor.core.components import Link
 from convenor.core.permissions import ANY_ROLE, get_establishment_for_user, role_required
+from convenor.schools.profile_admissions import admissions_section, exclusions_section
 from convenor.schools.profile_data import ProfileData, profile_data_for
 from convenor.schools.profile_sections import (
     GIAS_SCHOOL_URL,
@@ -21,8 +22,6 @@ from convenor.schools.profile_sections import (
 )
 from convenor.schools.profile_trends import (
     absence_section,
-    admissions_section,
-    exclusions_section,
     ks2_section,
     ks4_section,
     pupils_section,

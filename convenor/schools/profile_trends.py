@@ -1,4 +1,5 @@
-"""The trend sections of a school's profile: results, pupils, absence, exclusions, admissions.
+"""The trend sections of a school's profile: results, pupils and absence (exclusions and admissions
+are in :mod:`convenor.schools.profile_admissions`).
 
 Each section is built from :class:`~convenor.schools.profile_data.ProfileData` without
 queries. Figures are taken across the school's URNs (a year published under another URN
@@ -178,7 +179,7 @@ class TrendBuilder:
         return urns
 
 
-def _section(
+def trend_section(
     ident: str,
     heading: str,
     source: str,
@@ -204,7 +205,7 @@ def _section(
     )
 
 
-def _builder(
+def trend_builder(
     data: ProfileData, rows: Sequence[Any], datasets: Sequence[str], **kw: Any
 ) -> TrendBuilder:
     records = by_year(rows, urn_order=data.urn_order, datasets=datasets, **kw)
@@ -218,7 +219,7 @@ PROVISIONAL = {"ks4_provisional": "provisional"}
 
 def ks2_section(data: ProfileData) -> Section:
     """Key stage 2 headline measures by year, 2015/16 on (the tests changed in 2016)."""
-    b = _builder(data, data.ks2, KS2_DATASETS)
+    b = trend_builder(data, data.ks2, KS2_DATASETS)
     compare = Comparison("ks2", KS2_DATASETS, "state-funded", "state-funded")
     trends = [
         b.measure(
@@ -234,7 +235,7 @@ def ks2_section(data: ProfileData) -> Section:
             for subject in ("reading", "writing", "maths")
         ),
     ]
-    return _section(
+    return trend_section(
         "key-stage-2",
         "Key stage 2 results",
         "Department for Education, key stage 2 performance tables (final results), "
@@ -251,7 +252,7 @@ def ks2_section(data: ProfileData) -> Section:
 
 def ks4_section(data: ProfileData) -> Section:
     """Key stage 4 headline measures by year: final results, provisional where that is all."""
-    b = _builder(data, data.ks4, KS4_DATASETS, notes=PROVISIONAL)
+    b = trend_builder(data, data.ks4, KS4_DATASETS, notes=PROVISIONAL)
     compare = Comparison("ks4", KS4_DATASETS, "state-funded", "state-funded", PROVISIONAL)
     trends = [
         b.measure("progress8", "Progress 8 score", "score", compare=compare),
@@ -259,7 +260,7 @@ def ks4_section(data: ProfileData) -> Section:
         b.measure("basics_94_pct", "English and maths: grade 4 or above", "%", compare=compare),
         b.measure("basics_95_pct", "English and maths: grade 5 or above", "%", compare=compare),
     ]
-    return _section(
+    return trend_section(
         "key-stage-4",
         "Key stage 4 results",
         "Department for Education, key stage 4 performance tables, state-funded schools "
@@ -275,7 +276,7 @@ def ks4_section(data: ProfileData) -> Section:
 
 def pupils_section(data: ProfileData) -> Section:
     """Census characteristics by year, with England by phase; pupils by year group."""
-    b = _builder(data, data.census, ("census",))
+    b = trend_builder(data, data.census, ("census",))
     segment = phase_segment(data.school)
     compare = Comparison("census", ("census",), segment, segment)
     trends = [
@@ -295,7 +296,7 @@ def pupils_section(data: ProfileData) -> Section:
     year_groups = year_group_table(data, b)
     if year_groups is not None:
         tables.append(year_groups)
-    return _section(
+    return trend_section(
         "pupils",
         "Pupils",
         "Department for Education, school census (January of each academic year: 2016/17 "
@@ -347,7 +348,7 @@ def year_group_table(data: ProfileData, builder: TrendBuilder) -> Table | None:
 def absence_section(data: ProfileData) -> Section:
     """Overall and persistent absence, with England by phase; persistent absence split
     by the threshold of the day (15% of sessions until 2014/15, 10% since)."""
-    b = _builder(data, data.absence, ("absence",))
+    b = trend_builder(data, data.absence, ("absence",))
     segment = phase_segment(data.school)
     compare = Comparison("absence", ("absence",), None, segment)
 
@@ -374,7 +375,7 @@ def absence_section(data: ProfileData) -> Section:
             ident="persistent_absence_15",
         ),
     ]
-    return _section(
+    return trend_section(
         "absence",
         "Absence",
         "Department for Education, school performance tables (absence); England figures are "
@@ -389,129 +390,6 @@ def absence_section(data: ProfileData) -> Section:
     )
 
 
-def _largest_segment(rows: list[Any]) -> list[Any]:
+def largest_segment(rows: list[Any]) -> list[Any]:
     """Of one year's rows for different school types, the one with the most pupils."""
     return [max(rows, key=lambda r: r.values.get("headcount") or 0)]
-
-
-def exclusions_section(data: ProfileData) -> Section:
-    """Suspension and permanent exclusion rates by year, 2006/07 to 2016/17."""
-    b = _builder(data, data.exclusions, ("exclusions",), choose=_largest_segment)
-    compare = Comparison("exclusions", ("exclusions",), "all", "all")
-
-    def segment_of(record: YearRecord) -> str:
-        return record.segment
-
-    trends = [
-        b.measure(
-            "fixed_period_rate",
-            "Suspensions (fixed-period exclusions)",
-            "per 100 pupils",
-            compare=compare,
-            segment_of=segment_of,
-        ),
-        b.measure(
-            "permanent_rate",
-            "Permanent exclusions",
-            "per 100 pupils",
-            compare=compare,
-            segment_of=segment_of,
-        ),
-    ]
-    counts = exclusion_counts_table(b)
-    return _section(
-        "exclusions",
-        "Exclusions",
-        "Department for Education, exclusions by school (explore education statistics); "
-        "LA and England figures are for schools of the same type.",
-        b.files,
-        trends,
-        notes=(
-            "The school-level exclusions data ends in 2016/17.",
-            "The file identifies schools by LAESTAB; each year's figures are matched to the "
-            "URN that LAESTAB had that year.",
-        ),
-        tables=[counts] if counts else [],
-        empty="No exclusions figures are published for this school.",
-    )
-
-
-EXCLUSION_COUNTS = (
-    ("headcount", "Pupils"),
-    ("permanent", "Permanent exclusions"),
-    ("fixed_period", "Suspensions"),
-    ("one_plus_fixed", "Pupils suspended at least once"),
-)
-
-
-def exclusion_counts_table(builder: TrendBuilder) -> Table | None:
-    records = sorted(builder.records.values(), key=lambda r: r.period)
-    if not records:
-        return None
-    rows = [
-        (
-            Cell(
-                r.period,
-                header=True,
-                tag=f"URN {r.urn}" if r.urn != builder.data.school.urn else "",
-            ),
-            *(Cell(r.figure(m).text, numeric=True) for m, _ in EXCLUSION_COUNTS),
-        )
-        for r in records
-    ]
-    return Table(
-        caption="Exclusions by year (numbers)",
-        head=(Cell("Year"), *(Cell(label, numeric=True) for _, label in EXCLUSION_COUNTS)),
-        rows=rows,
-        caption_size="s",
-    )
-
-
-ADMISSIONS_SERIES = (
-    ("Places offered", "places_offered"),
-    ("First preferences", "first_prefs"),
-    ("Any preference", "times_any_pref"),
-    ("Offers to first preferences", "first_pref_offers"),
-)
-ENTRY = {"primary": "Reception", "secondary": "Year 7"}
-
-
-def admissions_section(data: ProfileData) -> Section:
-    """Applications and offers by year of entry, for each point of entry the school has."""
-    files: set[str] = set()
-    trends = []
-    averaged: list[str] = []
-    for segment in sorted({row.segment for row in data.preferences}):
-        rows = [row for row in data.preferences if row.segment == segment]
-        b = _builder(data, rows, ("admissions",))
-        entry = ENTRY.get(segment, segment)
-        trend = b.measures(
-            f"admissions-{segment}",
-            f"Applications and offers: {entry} entry",
-            "applicants or offers",
-            ADMISSIONS_SERIES,
-        )
-        trends.append(trend)
-        files |= b.files
-        averaged += [
-            r.period for r in b.records.values() if (r.figure("averaged_from").value or 1) > 1
-        ]
-    notes = [
-        "The year is the one pupils start in: 2019/20 is entry in September 2019. "
-        "Preferences count applicants who named the school; offers are national offer day.",
-    ]
-    if averaged:
-        notes.append(
-            "Figures for " + ", ".join(sorted(set(averaged))) + " are the mean of more than "
-            "one row in the source file, so may not be whole numbers."
-        )
-    return _section(
-        "admissions",
-        "Admissions",
-        "Department for Education, school-level applications and offers (secondary and "
-        "primary school applications and offers).",
-        files,
-        trends,
-        notes=notes,
-        empty="No admissions figures are published for this school.",
-    )
