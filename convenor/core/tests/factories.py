@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.test import Client
 from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
 from factory.django import DjangoModelFactory
 from factory.faker import Faker
@@ -74,3 +75,11 @@ class RoleAssignmentFactory(DjangoModelFactory[RoleAssignment]):
             # The service checks a board's area against the register's districts.
             EstablishmentFactory(la_code=la_code, district=area)
         return assign_role(user, role, actor="test factory", **kwargs)
+
+
+def sign_in_with_role(client: Client, role: Role = Role.LA_OFFICER, **scope: Any) -> User:
+    """A new user holding ``role`` (scope as :class:`RoleAssignmentFactory` takes it), signed in."""
+    user = UserFactory.create()
+    RoleAssignmentFactory.create(user=user, role=role, **scope)
+    client.force_login(user)
+    return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from factory.declarations import LazyAttribute, Sequence
 from factory.django import DjangoModelFactory
@@ -87,3 +88,13 @@ class UrnLookupFactory(DjangoModelFactory[UrnLookup]):
         model = UrnLookup
 
     source_file = "factory"
+
+
+def open_school(**fields: Any) -> Establishment:
+    """An open, LA-maintained Hampshire primary unless told otherwise."""
+    defaults: dict[str, Any] = {
+        "is_state_funded": True,
+        "is_academy": False,
+        "type_group": "Local authority maintained schools",
+    }
+    return EstablishmentFactory.create(**(defaults | fields))

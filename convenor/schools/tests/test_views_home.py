@@ -6,22 +6,21 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from convenor.core.models import Role
 from convenor.core.testing import PageCheckingClient
-from convenor.core.tests.factories import RoleAssignmentFactory, UserFactory
+from convenor.core.tests.factories import UserFactory, sign_in_with_role
 from convenor.intelligence.tests.factories import CensusRecordFactory, InspectionFactory
 from convenor.schools.home import Glance, Share
 from convenor.schools.models import Establishment
 from convenor.schools.tests.factories import (
-    EstablishmentFactory,
     GroupFactory,
     GroupMembershipFactory,
     LocalAuthorityFactory,
     UrnLookupFactory,
+    open_school,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,31 +28,14 @@ pytestmark = pytest.mark.django_db
 URL = "/"
 
 
-def _school(**fields: Any) -> Establishment:
-    """An open, LA-maintained Hampshire primary unless told otherwise."""
-    defaults: dict[str, Any] = {
-        "is_state_funded": True,
-        "is_academy": False,
-        "type_group": "Local authority maintained schools",
-    }
-    return EstablishmentFactory.create(**(defaults | fields))
-
-
 def _academy(**fields: Any) -> Establishment:
-    return _school(**{"is_academy": True, "type_group": "Academies", **fields})
-
-
-def _signed_in(client: PageCheckingClient, role: Role = Role.LA_OFFICER, **scope: Any) -> User:
-    user = UserFactory.create()
-    RoleAssignmentFactory.create(user=user, role=role, **scope)
-    client.force_login(user)
-    return user
+    return open_school(**{"is_academy": True, "type_group": "Academies", **fields})
 
 
 @pytest.fixture
 def officer(page_client: PageCheckingClient) -> PageCheckingClient:
     """An LA school improvement officer in Hampshire (850)."""
-    _signed_in(page_client)
+    sign_in_with_role(page_client)
     return page_client
 
 
@@ -63,17 +45,17 @@ def hampshire() -> dict[str, Establishment]:
     trust = GroupFactory.create(uid=4001, name="Solent Learning Trust")
     other_trust = GroupFactory.create(uid=4002, name="Test Valley Trust")
     schools = {
-        "primary": _school(name="Alpha Primary", register_as_at=date(2019, 10, 1)),
-        "junior": _school(name="Alpha Junior", register_as_at=date(2022, 7, 6)),
-        "secondary": _school(name="Beta Secondary", phase="Secondary"),
+        "primary": open_school(name="Alpha Primary", register_as_at=date(2019, 10, 1)),
+        "junior": open_school(name="Alpha Junior", register_as_at=date(2022, 7, 6)),
+        "secondary": open_school(name="Beta Secondary", phase="Secondary"),
         "academy": _academy(name="Gamma Academy", phase="Secondary"),
-        "independent": _school(
+        "independent": open_school(
             name="Delta School",
             phase="All-through",
             type_group="Independent schools",
             is_state_funded=False,
         ),
-        "closed": _school(name="Epsilon Primary", status="Closed"),
+        "closed": open_school(name="Epsilon Primary", status="Closed"),
     }
     GroupMembershipFactory.create(urn=schools["academy"].urn, group_uid=trust.uid)
     # A trust's school in another LA does not make it a trust "with schools here".
@@ -211,9 +193,9 @@ def test_its_counts_link_to_the_same_schools_in_the_list(
 
 def test_it_shows_a_school_leader_the_la_of_their_school(page_client: PageCheckingClient) -> None:
     LocalAuthorityFactory.create(code=936, name="Surrey")
-    theirs = _school(la_code=936)
-    _school()
-    _signed_in(page_client, Role.SCHOOL_LEADER, school_urn=theirs.urn)
+    theirs = open_school(la_code=936)
+    open_school()
+    sign_in_with_role(page_client, Role.SCHOOL_LEADER, school_urn=theirs.urn)
     page = page_client.get(URL).content.decode()
     assert '<h1 class="govuk-heading-l">Surrey at a glance</h1>' in page
 
@@ -223,10 +205,10 @@ def test_it_shows_hampshire_to_an_administrator_until_they_choose(
 ) -> None:
     LocalAuthorityFactory.create(code=850)
     LocalAuthorityFactory.create(code=936, name="Surrey")
-    _school()
-    _school(la_code=936)
-    _school(la_code=936)
-    _signed_in(page_client, Role.ADMINISTRATOR)
+    open_school()
+    open_school(la_code=936)
+    open_school(la_code=936)
+    sign_in_with_role(page_client, Role.ADMINISTRATOR)
     assert _glance(page_client.get(URL)).la_code == 850
     page = page_client.get(URL, {"la": "936"}).content.decode()
     assert '<h1 class="govuk-heading-l">Surrey at a glance</h1>' in page
@@ -244,14 +226,14 @@ def test_it_explains_an_la_it_does_not_know(
 
 
 def test_it_says_when_there_are_no_schools_yet(page_client: PageCheckingClient) -> None:
-    _signed_in(page_client, Role.ADMINISTRATOR)
+    sign_in_with_role(page_client, Role.ADMINISTRATOR)
     page = page_client.get(URL).content.decode()
     assert '<h1 class="govuk-heading-l">Schools at a glance</h1>' in page
     assert "There are no schools in the register yet." in page
 
 
 def test_it_counts_a_converted_schools_earlier_inspection(officer: PageCheckingClient) -> None:
-    old = _school(status="Closed", close_date=date(2016, 8, 31))
+    old = open_school(status="Closed", close_date=date(2016, 8, 31))
     new = _academy()
     UrnLookupFactory.create(old_urn=old.urn, latest_urn=new.urn)
     InspectionFactory.create(urn=old.urn, inspection_date=date(2015, 3, 4), grade=3)

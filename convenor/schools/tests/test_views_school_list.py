@@ -9,22 +9,21 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from convenor.core.models import Role
 from convenor.core.testing import PageCheckingClient
-from convenor.core.tests.factories import RoleAssignmentFactory, UserFactory
+from convenor.core.tests.factories import UserFactory, sign_in_with_role
 from convenor.intelligence.tests.factories import CensusRecordFactory, InspectionFactory
 from convenor.schools.models import Establishment
 from convenor.schools.tests.factories import (
-    EstablishmentFactory,
     GroupFactory,
     GroupMembershipFactory,
     LocalAuthorityFactory,
     UrnLookupFactory,
+    open_school,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,18 +32,8 @@ URL = "/schools/"
 CSV_URL = "/schools/export.csv"
 
 
-def _school(**fields: Any) -> Establishment:
-    """An open, LA-maintained Hampshire primary unless told otherwise."""
-    defaults: dict[str, Any] = {
-        "is_state_funded": True,
-        "is_academy": False,
-        "type_group": "Local authority maintained schools",
-    }
-    return EstablishmentFactory.create(**(defaults | fields))
-
-
 def _academy(**fields: Any) -> Establishment:
-    return _school(
+    return open_school(
         **{
             "is_academy": True,
             "type_group": "Academies",
@@ -54,17 +43,10 @@ def _academy(**fields: Any) -> Establishment:
     )
 
 
-def _signed_in(client: PageCheckingClient, role: Role = Role.LA_OFFICER, **scope: Any) -> User:
-    user = UserFactory.create()
-    RoleAssignmentFactory.create(user=user, role=role, **scope)
-    client.force_login(user)
-    return user
-
-
 @pytest.fixture
 def officer(page_client: PageCheckingClient) -> PageCheckingClient:
     """An LA school improvement officer in Hampshire (850)."""
-    _signed_in(page_client)
+    sign_in_with_role(page_client)
     return page_client
 
 
@@ -92,10 +74,10 @@ def test_it_refuses_a_signed_in_user_without_a_role(page_client: PageCheckingCli
 
 
 def test_it_lists_the_open_schools_of_the_users_own_la(officer: PageCheckingClient) -> None:
-    _school(name="Newtown Primary")
-    _school(name="Oldtown Primary", status="Closed")
+    open_school(name="Newtown Primary")
+    open_school(name="Oldtown Primary", status="Closed")
     LocalAuthorityFactory.create(code=936, name="Surrey")
-    _school(name="Elsewhere Primary", la_code=936)
+    open_school(name="Elsewhere Primary", la_code=936)
     response = officer.get(URL)
     page = response.content.decode()
     assert '<h1 class="govuk-heading-l">Schools in Hampshire</h1>' in page
@@ -105,9 +87,9 @@ def test_it_lists_the_open_schools_of_the_users_own_la(officer: PageCheckingClie
 
 def test_it_shows_a_school_leader_the_la_of_their_school(page_client: PageCheckingClient) -> None:
     LocalAuthorityFactory.create(code=936, name="Surrey")
-    theirs = _school(name="Surrey Primary", la_code=936)
-    _school(name="Hampshire Primary")
-    _signed_in(page_client, Role.SCHOOL_LEADER, school_urn=theirs.urn)
+    theirs = open_school(name="Surrey Primary", la_code=936)
+    open_school(name="Hampshire Primary")
+    sign_in_with_role(page_client, Role.SCHOOL_LEADER, school_urn=theirs.urn)
     response = page_client.get(URL)
     assert response.context["form"].la_code == 936
     assert _names(response) == ["Surrey Primary"]
@@ -115,9 +97,9 @@ def test_it_shows_a_school_leader_the_la_of_their_school(page_client: PageChecki
 
 def test_it_lets_any_user_choose_another_la(page_client: PageCheckingClient) -> None:
     LocalAuthorityFactory.create(code=936, name="Surrey")
-    _school(name="Surrey Primary", la_code=936)
-    _school(name="Hampshire Primary")
-    _signed_in(page_client, Role.SYSTEM_LEADER)
+    open_school(name="Surrey Primary", la_code=936)
+    open_school(name="Hampshire Primary")
+    sign_in_with_role(page_client, Role.SYSTEM_LEADER)
     assert _names(page_client.get(URL)) == ["Hampshire Primary"]  # Hampshire by default
     assert _names(page_client.get(URL, {"la": "936"})) == ["Surrey Primary"]
 
@@ -129,9 +111,11 @@ def test_it_lets_any_user_choose_another_la(page_client: PageCheckingClient) -> 
 def test_it_finds_a_school_by_name_urn_laestab_or_postcode(
     officer: PageCheckingClient, search: str
 ) -> None:
-    _school(name="Bishop's Waltham Infant School", urn=116336, laestab=8502005, postcode="SO32 1FZ")
-    _school(name="Swanmore Primary", urn=116400, laestab=8502100, postcode="SO32 2PA")
-    _school(name="Alton Primary", urn=116500, laestab=8502200, postcode="GU34 1DH")
+    open_school(
+        name="Bishop's Waltham Infant School", urn=116336, laestab=8502005, postcode="SO32 1FZ"
+    )
+    open_school(name="Swanmore Primary", urn=116400, laestab=8502100, postcode="SO32 2PA")
+    open_school(name="Alton Primary", urn=116500, laestab=8502200, postcode="GU34 1DH")
     expected = ["Bishop's Waltham Infant School"]
     if search == "so32":
         expected.append("Swanmore Primary")
@@ -141,7 +125,7 @@ def test_it_finds_a_school_by_name_urn_laestab_or_postcode(
 def test_it_shows_how_many_schools_match_and_a_message_when_none_do(
     officer: PageCheckingClient,
 ) -> None:
-    _school(name="Newtown Primary")
+    open_school(name="Newtown Primary")
     page = officer.get(URL, {"q": "Nowhere"}).content.decode()
     assert '<h2 class="govuk-heading-m" id="results">0 schools</h2>' in page
     assert "No schools match. Try fewer filters, or clear them." in page
@@ -152,19 +136,21 @@ def mixed_la() -> dict[str, Establishment]:
     """A small LA: maintained, academy and independent schools of several kinds."""
     trust = GroupFactory.create(uid=4001, name="Solent Learning Trust")
     schools = {
-        "primary": _school(name="Alpha Primary", district="Winchester", phase="Primary"),
-        "secondary": _school(
+        "primary": open_school(name="Alpha Primary", district="Winchester", phase="Primary"),
+        "secondary": open_school(
             name="Beta Secondary", district="Gosport", phase="Secondary", pupils=900
         ),
         "academy": _academy(name="Gamma Academy", district="Gosport", phase="Secondary"),
-        "independent": _school(
+        "independent": open_school(
             name="Delta School",
             phase="All-through",
             type_group="Independent schools",
             type_name="Other independent school",
             is_state_funded=False,
         ),
-        "closed": _school(name="Epsilon Primary", status="Closed", close_date=date(2015, 8, 31)),
+        "closed": open_school(
+            name="Epsilon Primary", status="Closed", close_date=date(2015, 8, 31)
+        ),
     }
     GroupMembershipFactory.create(urn=schools["academy"].urn, group_uid=trust.uid)
     InspectionFactory.create(
@@ -247,7 +233,7 @@ def test_it_follows_a_school_across_its_urns_for_the_latest_inspection(
     # A maintained school, inspected Inadequate, became a sponsored academy with a new URN,
     # which was later judged Good. The academy's row carries the school's history; the
     # closed predecessor's row shows only what was known while it was open.
-    old = _school(name="Old Park Primary", status="Closed", close_date=date(2016, 8, 31))
+    old = open_school(name="Old Park Primary", status="Closed", close_date=date(2016, 8, 31))
     new = _academy(name="Park Academy")
     UrnLookupFactory.create(old_urn=old.urn, latest_urn=new.urn)
     UrnLookupFactory.create(old_urn=new.urn, latest_urn=new.urn)
@@ -313,8 +299,8 @@ def test_it_ignores_a_sort_it_does_not_know(
 
 def test_it_keeps_the_filters_and_sort_in_the_page_links(officer: PageCheckingClient) -> None:
     for number in range(120):
-        _school(name=f"School {number:03}", district="Gosport")
-    _school(name="Elsewhere", district="Winchester")
+        open_school(name=f"School {number:03}", district="Gosport")
+    open_school(name="Elsewhere", district="Winchester")
     response = officer.get(URL, {"district": "Gosport", "sort": "name", "page": "2"})
     page = response.content.decode()
     assert _names(response)[0] == "School 050"
@@ -369,7 +355,7 @@ def test_it_explains_a_filter_it_cannot_use(
 
 
 def test_it_explains_an_la_it_does_not_know(officer: PageCheckingClient) -> None:
-    _school(name="Newtown Primary")
+    open_school(name="Newtown Primary")
     response = officer.get(URL, {"la": "Hampshire"})
     assert (
         '<a href="#id_la">Choose a local authority from the list</a>' in response.content.decode()
@@ -449,7 +435,7 @@ def test_it_offers_the_csv_of_what_the_page_shows(
 
 
 def test_it_keeps_spreadsheet_formulas_out_of_the_csv(officer: PageCheckingClient) -> None:
-    _school(name='=HYPERLINK("http://example.com")')
+    open_school(name='=HYPERLINK("http://example.com")')
     rows = _csv(officer.get(CSV_URL))
     assert rows[1][2] == '\'=HYPERLINK("http://example.com")'
 
@@ -465,7 +451,7 @@ def test_it_sends_a_csv_request_with_a_bad_filter_back_to_the_list(
 def test_it_shows_an_empty_list_before_the_register_is_imported(
     page_client: PageCheckingClient,
 ) -> None:
-    _signed_in(page_client, Role.ADMINISTRATOR)
+    sign_in_with_role(page_client, Role.ADMINISTRATOR)
     response = page_client.get(URL)
     assert response.status_code == 200
     assert '<h1 class="govuk-heading-l">Schools</h1>' in response.content.decode()
