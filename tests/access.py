@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from convenor.core.models import Role
 
@@ -88,3 +89,24 @@ ACCESS: dict[str, RouteAccess] = {
         expect=for_roles(Role.ADMINISTRATOR, ok=405), kwargs={"pk": SUBJECT_USER_PK}
     ),
 }
+
+
+def principal_user(principal: str) -> Any:
+    """A new user for ``principal`` (not anonymous), holding its role scoped to the test school."""
+    from django.contrib.auth import get_user_model
+
+    from convenor.core.models import ROLE_SCOPE
+    from convenor.core.services import assign_role
+
+    user = get_user_model().objects.create_user(principal)
+    if principal != NO_ROLE:
+        needed = ROLE_SCOPE[principal].required
+        assign_role(
+            user,
+            Role(principal),
+            actor="route test",
+            la_code=LA_CODE if "la_code" in needed else None,
+            area=SCHOOL_DISTRICT if "area" in needed else "",
+            school_urn=SCHOOL_URN if "school_urn" in needed else None,
+        )
+    return user

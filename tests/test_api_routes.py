@@ -13,17 +13,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from convenor.config.api import api
-from convenor.core.models import ROLE_SCOPE, Role
 from convenor.core.permissions import view_access
-from convenor.core.services import assign_role
 from convenor.core.tests.api_helpers import bearer, token_for
 from convenor.schools.tests.factories import EstablishmentFactory, LocalAuthorityFactory
-from tests.access import ANONYMOUS, LA_CODE, NO_ROLE, PRINCIPALS, SCHOOL_DISTRICT, SCHOOL_URN
+from tests.access import (
+    ANONYMOUS,
+    LA_CODE,
+    PRINCIPALS,
+    SCHOOL_DISTRICT,
+    SCHOOL_URN,
+    principal_user,
+)
 from tests.api_access import API_ACCESS, API_NAMESPACE, NOT_OPERATIONS
 
 
@@ -84,17 +88,7 @@ def test_it_states_every_principals_status(name: str) -> None:
 def _headers_for(principal: str) -> dict[str, str]:
     if principal == ANONYMOUS:
         return {}
-    user = get_user_model().objects.create_user(principal)
-    if principal != NO_ROLE:
-        needed = ROLE_SCOPE[principal].required
-        assign_role(
-            user,
-            Role(principal),
-            actor="route test",
-            la_code=LA_CODE if "la_code" in needed else None,
-            area=SCHOOL_DISTRICT if "area" in needed else "",
-            school_urn=SCHOOL_URN if "school_urn" in needed else None,
-        )
+    user = principal_user(principal)
     return bearer(token_for(user))
 
 

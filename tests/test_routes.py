@@ -20,9 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
-from convenor.core.models import ROLE_SCOPE, Role
 from convenor.core.permissions import view_access
-from convenor.core.services import assign_role
 from convenor.schools.tests.factories import (
     EstablishmentFactory,
     GroupFactory,
@@ -34,12 +32,12 @@ from tests.access import (
     ANONYMOUS,
     GROUP_UID,
     LA_CODE,
-    NO_ROLE,
     PRINCIPALS,
     SCHOOL_DISTRICT,
     SCHOOL_URN,
     SUBJECT_USER_PK,
     SUBJECT_USERNAME,
+    principal_user,
 )
 from tests.api_access import API_NAMESPACE
 
@@ -109,17 +107,7 @@ def test_it_admits_the_public_to_public_routes_only(name: str) -> None:
 def _sign_in(client: Client, principal: str) -> None:
     if principal == ANONYMOUS:
         return
-    user = get_user_model().objects.create_user(principal)
-    if principal != NO_ROLE:
-        needed = ROLE_SCOPE[principal].required
-        assign_role(
-            user,
-            Role(principal),
-            actor="route test",
-            la_code=LA_CODE if "la_code" in needed else None,
-            area=SCHOOL_DISTRICT if "area" in needed else "",
-            school_urn=SCHOOL_URN if "school_urn" in needed else None,
-        )
+    user = principal_user(principal)
     client.force_login(user)
 
 
