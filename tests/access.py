@@ -33,6 +33,8 @@ GROUP_UID = 990_101
 # user. Far above any key a test run reaches, since PostgreSQL never rewinds a sequence.
 SUBJECT_USER_PK = 990_001
 SUBJECT_USERNAME = "route-test-subject"
+# A soft intelligence entry id no route test creates.
+NO_SUCH_ENTRY = 990_201
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,69 @@ ACCESS: dict[str, RouteAccess] = {
     ),
     "core:user-reactivate": RouteAccess(
         expect=for_roles(Role.ADMINISTRATOR, ok=405), kwargs={"pk": SUBJECT_USER_PK}
+    ),
+    # Soft intelligence (docs/adr/0006): the LA's officers and, for their area, board
+    # members; never school leaders, administrators or elected members.
+    "intelligence:school": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.INCLUSION_OFFICER, Role.BOARD_MEMBER),
+        kwargs={"urn": SCHOOL_URN},
+    ),
+    # The route test makes no entries, so those who may act on one find none (404).
+    "intelligence:withdraw": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.INCLUSION_OFFICER, ok=404),
+        kwargs={"urn": SCHOOL_URN, "pk": NO_SUCH_ENTRY},
+    ),
+    "intelligence:follow-up": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.INCLUSION_OFFICER, ok=404),
+        kwargs={"urn": SCHOOL_URN, "pk": NO_SUCH_ENTRY},
+    ),
+    "intelligence:concerns": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.INCLUSION_OFFICER, Role.BOARD_MEMBER)
+    ),
+    "intelligence:concerns-csv": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.INCLUSION_OFFICER, Role.BOARD_MEMBER)
+    ),
+    "intelligence:rules": RouteAccess(
+        expect=for_roles(
+            Role.LA_OFFICER, Role.INCLUSION_OFFICER, Role.BOARD_MEMBER, Role.ADMINISTRATOR
+        )
+    ),
+    "intelligence:rule-create": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.ADMINISTRATOR)),
+    # Interventions (docs/adr/0007): LA officers manage their LA's cases; school leaders
+    # read their own school's. The route test's school is a community school, so it can
+    # have no academy concern (404), and the test makes no cases: case pages find none
+    # (990_301 is a case id no route test creates).
+    "interventions:list": RouteAccess(expect=for_roles(Role.LA_OFFICER)),
+    "interventions:list-csv": RouteAccess(expect=for_roles(Role.LA_OFFICER)),
+    "interventions:school": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER), kwargs={"urn": SCHOOL_URN}
+    ),
+    "interventions:warning-notice-create": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER), kwargs={"urn": SCHOOL_URN}
+    ),
+    "interventions:ieb-create": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER), kwargs={"urn": SCHOOL_URN}
+    ),
+    "interventions:academy-concern-create": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"urn": SCHOOL_URN}
+    ),
+    "interventions:warning-notice": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER, ok=404), kwargs={"pk": 990_301}
+    ),
+    "interventions:warning-notice-step": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": 990_301, "step": "outcome"}
+    ),
+    "interventions:ieb": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER, ok=404), kwargs={"pk": 990_301}
+    ),
+    "interventions:ieb-step": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": 990_301, "step": "consent"}
+    ),
+    "interventions:academy-concern": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER, ok=404), kwargs={"pk": 990_301}
+    ),
+    "interventions:academy-concern-step": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": 990_301, "step": "close"}
     ),
 }
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("convenor.core.urls")),
     path("", include("convenor.schools.urls")),
+    path("", include("convenor.intelligence.urls")),
+    path("", include("convenor.intelligence.urls_interventions")),
 ]

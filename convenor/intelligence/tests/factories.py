@@ -5,19 +5,25 @@ Measures are built afresh for each row (``LazyFunction``), so no two rows share 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from factory.declarations import LazyFunction, Sequence
+from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
 from factory.django import DjangoModelFactory
 
+from convenor.core.tests.factories import UserFactory
 from convenor.intelligence.models import (
     AbsenceRecord,
     CensusRecord,
+    ConcernRule,
     ExclusionRecord,
     Inspection,
     KS2Result,
     KS4Result,
     PreferenceRecord,
+    Sensitivity,
+    SoftIntelligenceEntry,
+    SoftIntelligenceKind,
+    WindowUnit,
 )
 
 
@@ -96,3 +102,41 @@ class PreferenceRecordFactory(KS2ResultFactory):
     segment = "primary"
     values = LazyFunction(lambda: {"first_preferences": 40.0, "offers": 38.0})
     missing = LazyFunction(dict)
+
+
+class SoftIntelligenceEntryFactory(DjangoModelFactory[SoftIntelligenceEntry]):
+    """A standard parental complaint about URN 116336 in March 2020, counting for two years.
+
+    Built directly, without the service's audit event: for tests of reads. Tests of
+    recording call :func:`convenor.intelligence.services.record_entry`.
+    """
+
+    class Meta:
+        model = SoftIntelligenceEntry
+
+    urn = 116336
+    kind = SoftIntelligenceKind.PARENTAL_COMPLAINT
+    source = "Parent, by email"
+    observed_on = date(2020, 3, 2)
+    author = SubFactory(UserFactory)
+    sensitivity = Sensitivity.STANDARD
+    summary = "Complaint about how a bullying allegation was handled."
+    expires_on = LazyAttribute(lambda e: e.observed_on + timedelta(days=730))
+    follow_up = ""
+    follow_up_due = None
+    synthetic = False
+
+
+class ConcernRuleFactory(DjangoModelFactory[ConcernRule]):
+    """Hampshire's rule of three entries in two terms, in force from 1 September 2019."""
+
+    class Meta:
+        model = ConcernRule
+
+    la_code = 850
+    name = "Three in two terms"
+    threshold = 3
+    window_length = 2
+    window_unit = WindowUnit.TERMS
+    kinds = LazyFunction(list)
+    effective_from = date(2019, 9, 1)

@@ -99,6 +99,9 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+        from convenor.demo.synthetic import seed_soft_intelligence
+
+        self.stdout.write(seed_soft_intelligence(options["la"], actor=ACTOR).summary())
 
     def _users(self) -> None:
         if getattr(settings, "PRODUCTION", False):
