@@ -153,6 +153,24 @@ ACCESS: dict[str, RouteAccess] = {
     "interventions:academy-concern-step": RouteAccess(
         expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": 990_301, "step": "close"}
     ),
+    # Categorisation (docs/adr/0008): LA officers and board members review their schools;
+    # a school leader sees only their own school's category; administrators set the
+    # frameworks, which reviewers read. The route test makes no framework, so a version
+    # page finds none (990_401 is an id no route test creates).
+    "categories:list": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "categories:list-csv": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "categories:school": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, Role.SCHOOL_LEADER),
+        kwargs={"urn": SCHOOL_URN},
+    ),
+    "categories:frameworks": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, Role.ADMINISTRATOR)
+    ),
+    "categories:framework": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, Role.ADMINISTRATOR, ok=404),
+        kwargs={"pk": 990_401},
+    ),
+    "categories:framework-create": RouteAccess(expect=for_roles(Role.ADMINISTRATOR)),
 }
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("convenor.schools.urls")),
     path("", include("convenor.intelligence.urls")),
     path("", include("convenor.intelligence.urls_interventions")),
+    path("", include("convenor.intelligence.urls_categorisation")),
 ]
