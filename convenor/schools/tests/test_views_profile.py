@@ -447,3 +447,34 @@ def test_its_queries_do_not_grow_with_the_schools_history(
     with django_assert_max_num_queries(len(one_year)) as many_years:
         assert signed_in.get(_url()).status_code == 200
     assert len(many_years) == len(one_year) <= 25
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "scope", "links"),
+    [
+        (Role.LA_OFFICER, {"la_code": 850}, ["Soft intelligence", "Category", "Interventions"]),
+        (Role.BOARD_MEMBER, {"la_code": 850, "area": "Gosport"}, ["Soft intelligence", "Category"]),
+        (Role.INCLUSION_OFFICER, {"la_code": 850}, ["Soft intelligence"]),
+        (Role.SYSTEM_LEADER, {}, []),
+        (Role.ELECTED_MEMBER, {"la_code": 850}, []),
+    ],
+)
+def test_casework_links_follow_the_role(
+    page_client: PageCheckingClient, role: Role, scope: dict[str, Any], links: list[str]
+) -> None:
+    _newtown()
+    user = UserFactory.create()
+    RoleAssignmentFactory.create(user=user, role=role, **scope)
+    page_client.force_login(user)
+    response = page_client.get(_url())
+    assert response.status_code == 200
+    nav = _tree(response.content.decode()).find(".//nav[@aria-labelledby='casework-heading']")
+    if not links:
+        assert nav is None
+        return
+    assert nav is not None
+    anchors = list(nav.iter("a"))
+    assert [_text(a) for a in anchors] == links
+    for anchor in anchors:  # every link opens for this role
+        assert page_client.get(anchor.get("href")).status_code == 200
