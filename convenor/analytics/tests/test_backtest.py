@@ -6,14 +6,19 @@ import json
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 
 from convenor.analytics.early_warning import (
     Fold,
+    Ranking,
+    RiskModel,
     SchoolFeatures,
     TrainingSet,
     backtest,
+    evaluate,
 )
+from convenor.analytics.metrics import BELOW_GOOD, UNKNOWN
 from convenor.analytics.tests.synthetic import make_fold, make_training_set
 
 HEADLINE = {
@@ -191,3 +196,30 @@ def test_it_counts_outcomes_for_schools_not_in_the_list_and_reports_progress():
     assert "1 test outcome was for schools not in the list" in report.to_text()
     assert messages[0] == "as at 2017-08-31: fitting the model"
     assert len(messages) == 3  # the model and the two learned baselines
+
+
+def test_it_ranks_all_open_schools_by_the_joint_chance_and_the_inspected_by_the_conditional():
+    first = make_training_set(3000, seed=1, as_at=AUG_2016, selective=True)
+    fold = make_fold(3000, seed=10, as_at=AUG_2017, training=[first], selective=True)
+    report = backtest([fold])
+    model = RiskModel.fit(fold.training)
+    inspection, if_inspected = model.predict_parts(fold.schools)
+    urns = np.array([s.urn for s in fold.schools])
+    codes = np.array(
+        [
+            UNKNOWN if (o := fold.outcomes.get(u)) is None else (BELOW_GOOD if o else 0)
+            for u in urns.tolist()
+        ]
+    )
+    conditional = evaluate([Ranking(urns, if_inspected, codes)])
+    joint = evaluate([Ranking(urns, if_inspected, codes, all_scores=inspection * if_inspected)])
+    assert report.overall.all_schools == joint.all_schools
+    assert report.overall.inspected == conditional.inspected
+    assert report.overall.roc_auc == conditional.roc_auc
+    # Selection depends on known features, so the joint chance finds more among all schools.
+    joint_recall, conditional_recall = (
+        joint.all_schools[0].recall,
+        conditional.all_schools[0].recall,
+    )
+    assert joint_recall is not None and conditional_recall is not None
+    assert joint_recall > conditional_recall + 0.05

@@ -26,6 +26,8 @@ from convenor.analytics.early_warning import (
 from convenor.analytics.metrics import BELOW_GOOD, cut_off
 from convenor.analytics.tests.synthetic import (
     DRIVER,
+    SELECTOR,
+    inspection_chance,
     make_outcomes,
     make_schools,
     make_training_set,
@@ -74,7 +76,7 @@ def test_it_ranks_high_risk_schools_first(model, test_schools):
 
 def test_its_probabilities_are_calibrated(model, test_schools):
     schools, risks = test_schools
-    predicted = model.predict(schools)
+    _, predicted = model.predict_parts(schools)  # the chance of below good if inspected
     outcomes = make_outcomes(schools, risks, seed=11, inspected=1.0)
     y = np.array([outcomes[s.urn] for s in schools])
     base = y.mean()
@@ -129,13 +131,15 @@ def test_an_effect_is_the_change_from_setting_the_feature_to_its_median(model, t
 def test_the_fast_explanations_equal_the_public_ones(model, test_schools):
     schools, _ = test_schools
     matrix = feature_matrix(schools[:2000], model.feature_names)
-    # The private methods run without the thread cap the public ones set.
+    # The learners' methods run without the thread cap the model's public ones set.
     with threadpool_limits(limits=1, user_api="openmp"):
-        probabilities = model._probabilities(matrix)
-        fast = model._effects_by_tree(matrix, probabilities)
-        assert fast is not None, "the tree-by-tree path no longer works with this scikit-learn"
-        slow = model._effects_by_prediction(matrix, probabilities)
-    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+        for learner in (model._outcome, model._inspection):
+            assert learner is not None
+            probabilities = learner.probabilities(matrix)
+            fast = learner.effects_by_tree(matrix, probabilities)
+            assert fast is not None, "the tree-by-tree path no longer works with scikit-learn"
+            slow = learner.effects_by_prediction(matrix, probabilities)
+            np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
 
 
 def test_it_does_not_explain_a_missing_value(model, test_schools):
@@ -271,7 +275,7 @@ def test_it_can_force_risk_to_rise_with_a_feature(training, test_schools):
         SchoolFeatures(urn=i, values={**base, "noise_a": float(x)})
         for i, x in enumerate(np.linspace(-3, 3, 25))
     ]
-    p = model.predict(ladder)
+    _, p = model.predict_parts(ladder)  # the constraint is on the "if inspected" chance
     assert (np.diff(p) >= 0).all()
 
 
@@ -338,3 +342,82 @@ def test_it_can_fit_on_a_date_with_only_a_few_outcomes():
     model = RiskModel.fit([TrainingSet(date(2016, 8, 31), schools, outcomes)])
     assert model.training_rows == 20
     assert len(model.score(schools)) == 40
+
+
+@pytest.fixture(scope="module")
+def selective_model() -> RiskModel:
+    """A model trained where the chance of inspection depends on known features."""
+    return RiskModel.fit(
+        [
+            make_training_set(4000, seed=1, as_at=date(2016, 8, 31), selective=True),
+            make_training_set(4000, seed=3, as_at=date(2017, 8, 31), selective=True),
+        ],
+        seed=0,
+    )
+
+
+def _recall_at_10(urns_in_order, outcomes) -> float:
+    ranked = [BELOW_GOOD if outcomes.get(urn) else 0 for urn in urns_in_order]
+    recall = cut_off(ranked, 0.1).recall
+    assert recall is not None
+    return recall
+
+
+def test_its_score_is_the_chance_of_inspection_times_below_good_if_inspected(
+    selective_model, test_schools
+):
+    schools, _ = test_schools
+    inspection, if_inspected = selective_model.predict_parts(schools[:500])
+    np.testing.assert_array_equal(selective_model.predict(schools[:500]), inspection * if_inspected)
+    by_urn = {s.urn: i for i, s in enumerate(schools[:500])}
+    for score in selective_model.score(schools[:500], explain=False):
+        assert score.inspection == inspection[by_urn[score.urn]]
+        assert score.if_inspected == if_inspected[by_urn[score.urn]]
+        assert score.probability == pytest.approx(score.inspection * score.if_inspected)
+
+
+def test_its_chance_of_inspection_is_calibrated(selective_model, test_schools):
+    schools, _ = test_schools
+    inspection, _ = selective_model.predict_parts(schools)
+    truth = np.array([inspection_chance(s.values) for s in schools])
+    assert abs(inspection.mean() - truth.mean()) < 0.03
+    assert np.mean(np.abs(inspection - truth)) < 0.06
+
+
+def test_ranking_by_the_joint_chance_finds_more_below_good_schools_among_all(
+    selective_model, test_schools
+):
+    schools, risks = test_schools
+    outcomes = make_outcomes(schools, risks, seed=11, selective=True)
+    joint = [s.urn for s in selective_model.score(schools, explain=False)]
+    _, if_inspected = selective_model.predict_parts(schools)
+    urns = np.array([s.urn for s in schools])
+    conditional = urns[np.argsort(-if_inspected, kind="stable")].tolist()
+    assert _recall_at_10(joint, outcomes) > _recall_at_10(conditional, outcomes) + 0.05
+
+
+def test_it_explains_the_joint_score_with_what_drives_inspection_too(selective_model, test_schools):
+    schools, _ = test_schools
+    effects = np.abs(selective_model.effects(schools))
+    typical = dict(zip(selective_model.feature_names, effects.mean(axis=0), strict=True))
+    # SELECTOR changes only the chance of inspection; noise_b changes nothing.
+    assert typical[SELECTOR] > 5 * typical["noise_b"]
+    school = next(s for s in selective_model.score(schools[:300]) if len(s.reasons) > 1)
+    features = next(s for s in schools if s.urn == school.urn)
+    for reason in school.reasons:
+        typical_school = SchoolFeatures(
+            school.urn,
+            {**features.values, reason.feature: selective_model.reference[reason.feature]},
+        )
+        before, after = selective_model.predict([features, typical_school])
+        assert reason.effect == pytest.approx(before - after, abs=1e-12)
+
+
+def test_it_gives_every_school_the_same_chance_of_inspection_when_all_were_inspected():
+    schools, risks = make_schools(600, seed=5)
+    outcomes = make_outcomes(schools, risks, seed=6, inspected=1.0)
+    model = RiskModel.fit([TrainingSet(date(2016, 8, 31), schools, outcomes)])
+    inspection, if_inspected = model.predict_parts(schools[:50])
+    assert model.inspection_rate == 1.0
+    np.testing.assert_array_equal(inspection, np.ones(50))
+    np.testing.assert_array_equal(model.predict(schools[:50]), if_inspected)

@@ -10,7 +10,9 @@ published by then. It prints the tables, or with ``--json`` the report as JSON.
 ``convenor model score --as-at YYYY-MM-DD --out FILE [--seed N]`` trains on every
 yearly window ending on or before the date and writes ``urn,score,rank,reasons``
 for every school open and state-funded on it, so the scores can be compared with
-the inspections that came later.
+the inspections that came later. ``score`` is the chance that the school has a
+graded inspection in the year after the date and is judged below good at it
+(:attr:`convenor.analytics.early_warning.Score.probability`).
 """
 
 from __future__ import annotations
@@ -146,7 +148,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Scored {len(scores):,} open state-funded schools as at {as_at} -> {out}\n"
             f"Trained on {model.training_rows:,} inspected schools (features as at {windows}; "
-            f"{model.training_base_rate:.1%} below good), {len(model.feature_names)} features."
+            f"{model.training_base_rate:.1%} below good), {len(model.feature_names)} features; "
+            f"the chance of a graded inspection on {model.inspection_rows:,} schools "
+            f"({model.inspection_rate:.1%} inspected).\n"
+            "score: the chance of a graded inspection in the next year that is below good."
         )
         latest = Inspection.objects.order_by("-inspection_date").values_list(
             "inspection_date", flat=True
