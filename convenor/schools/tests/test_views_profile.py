@@ -477,4 +477,6 @@ def test_casework_links_follow_the_role(
     anchors = list(nav.iter("a"))
     assert [_text(a) for a in anchors] == links
     for anchor in anchors:  # every link opens for this role
-        assert page_client.get(anchor.get("href")).status_code == 200
+        href = anchor.get("href")
+        assert href is not None
+        assert page_client.get(href).status_code == 200
