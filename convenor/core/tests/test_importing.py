@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from convenor.core.importing import (
     ImportContext,
@@ -176,3 +179,38 @@ def test_it_adds_to_existing_rows_only_when_a_kind_may_not_create(fixtures_dir: 
     assert run.rejected == run.rows_read - 1
     not_in_register = run.rejections.filter(reason__startswith="no establishment with {'urn':")
     assert not_in_register.count() == run.rejected
+
+
+def _analyzed(args: list[str]) -> bool:
+    with CaptureQueriesContext(connection) as queries:
+        call_command(*args, "--no-progress", stdout=StringIO())
+    return any(q["sql"].strip().upper() == "ANALYZE" for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_an_import_that_changes_rows_refreshes_the_planner_statistics(la_file: Path) -> None:
+    assert _analyzed(["import", "test-las", str(la_file)])
+    # A re-run changes nothing, and a dry run writes nothing: no statistics to refresh.
+    assert not _analyzed(["import", "test-las", str(la_file)])
+    assert not _analyzed(["import", "test-las", str(la_file), "--dry-run"])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tbl FROM sqlite_stat1")
+            assert "schools_localauthority" in {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_import_all_refreshes_the_statistics_once_at_the_end(fixtures_dir: Path) -> None:
+    kinds = ["--only", "las", "--only", "la-names"]
+    with CaptureQueriesContext(connection) as queries:
+        call_command(
+            "import_all",
+            str(fixtures_dir),
+            *kinds,
+            "--no-progress",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    analyzes = [q for q in queries.captured_queries if q["sql"].strip().upper() == "ANALYZE"]
+    assert len(analyzes) == 1
+    assert queries.captured_queries[-1]["sql"].strip().upper() == "ANALYZE"

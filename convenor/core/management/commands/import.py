@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from convenor.core.commands import import_one, summary
+from convenor.core.commands import import_one, refresh_statistics, summary
 from convenor.core.importing import get_kind, kinds
 from convenor.core.models import ImportRun
 
@@ -37,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc.args[0])) from None
         run = import_one(self, options["kind"], Path(options["file"]), options)
         self.stdout.write(summary(run, dry_run=options["dry_run"]))
+        if run.created or run.updated:
+            refresh_statistics()
         if run.rejected:
             self._show_rejections(run)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from convenor.core.commands import import_one, summary
+from convenor.core.commands import import_one, refresh_statistics, summary
 from convenor.core.importing import kinds
 
 
@@ -43,12 +43,16 @@ class Command(BaseCommand):
         if not plan:
             raise CommandError(f"{data_dir}: no files convenor knows how to import")
         totals = {"read": 0, "rejected": 0}
+        changed = False
         for n, (kind, path) in enumerate(plan, start=1):
             self.stderr.write(f"[{n}/{len(plan)}] {kind}: {path.relative_to(data_dir)}")
             run = import_one(self, kind, path, options)
             self.stdout.write(summary(run, dry_run=options["dry_run"]))
             totals["read"] += run.rows_read
             totals["rejected"] += run.rejected
+            changed = changed or bool(run.created or run.updated)
+        if changed:
+            refresh_statistics()
         self.stdout.write(
             f"Imported {len(plan)} files: {totals['read']} rows read, "
             f"{totals['rejected']} rejected (see the reports named above)."
