@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 from typing import Any
 
@@ -12,24 +10,20 @@ import pytest
 from convenor.core.models import AuditEvent, Role
 from convenor.core.testing import PageCheckingClient
 from convenor.intelligence.models import CategoryFramework
-from convenor.intelligence.tests.test_categorisation_services import (
+from convenor.intelligence.tests.categorisation_world import (
     LA,
     board_member,
     officer,
     user_with,
     world,
 )
+from convenor.intelligence.tests.factories_interventions import page_text
 from convenor.schools.tests.factories import LocalAuthorityFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/categories/frameworks/"
 NEW = "/categories/frameworks/new/"
-
-
-def _text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(words).split())
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ def _form_data(response) -> dict[str, Any]:
 def test_it_lists_every_version_with_its_status(
     admin_client: PageCheckingClient, frameworks: dict[str, CategoryFramework]
 ) -> None:
-    text = _text(admin_client.get(LIST))
+    text = page_text(admin_client.get(LIST))
     assert "850 Maintained schools Categories of support (default) 1 Sep 2015 In force" in text
     assert "850 Academies and free schools Academies: cause for concern (default)" in text
     assert "Make a new version" in text
@@ -71,10 +65,10 @@ def test_an_officer_reads_their_las_versions_but_cannot_make_one(
     page_client: PageCheckingClient, frameworks: dict[str, CategoryFramework]
 ) -> None:
     page_client.force_login(officer())
-    text = _text(page_client.get(LIST))
+    text = page_text(page_client.get(LIST))
     assert "Categories of support (default)" in text and "Make a new version" not in text
     maintained = frameworks["maintained"]
-    detail = _text(page_client.get(f"{LIST}{maintained.pk}/"))
+    detail = page_text(page_client.get(f"{LIST}{maintained.pk}/"))
     assert "1. Light touch Good or outstanding, no known concerns. 1 Not eligible" in detail
     assert "4. Support and challenge+" in detail and "6 Eligible" in detail
     assert (
@@ -99,7 +93,7 @@ def test_another_las_version_is_not_found(
     )
     assert page_client.get(f"{LIST}{other.pk}/").status_code == 404
     assert page_client.get(f"{LIST}{frameworks['academy'].pk}/").status_code == 200
-    assert "851" not in _text(page_client.get(LIST))
+    assert "851" not in page_text(page_client.get(LIST))
 
 
 def test_an_administrator_starts_by_choosing_the_la_and_schools(
@@ -107,9 +101,9 @@ def test_an_administrator_starts_by_choosing_the_la_and_schools(
 ) -> None:
     LocalAuthorityFactory.create(code=LA)
     response = admin_client.get(NEW)
-    assert "Choose the local authority and the schools" in _text(response)
+    assert "Choose the local authority and the schools" in page_text(response)
     response = admin_client.get(f"{NEW}?la={LA}&track=maintained")
-    text = _text(response)
+    text = page_text(response)
     assert "This LA has no framework for these schools yet, so this starts as convenor" in text
     assert response.context["form"].initial["name"] == "Categories of support (default)"
     assert admin_client.get(f"{NEW}?la=999&track=maintained").status_code == 404
@@ -157,7 +151,8 @@ def test_an_administrator_makes_a_new_version_from_the_latest(
     assert maintained.categories.get(order=1).label == "Light touch"
     assert maintained.rules.count() == 7
     assert AuditEvent.objects.filter(action="category_framework.set").count() == 3
-    assert "in force for LA 850 from 1 Sep 2020" in _text(admin_client.get(response["Location"]))
+    shown = page_text(admin_client.get(response["Location"]))
+    assert "in force for LA 850 from 1 Sep 2020" in shown
 
 
 def test_it_shows_every_problem_in_the_error_summary(
@@ -175,7 +170,7 @@ def test_it_shows_every_problem_in_the_error_summary(
     }
     response = admin_client.post(f"{NEW}?from={maintained.pk}", data)
     assert response.status_code == 200
-    text = _text(response)
+    text = page_text(response)
     assert "There is a problem" in text
     assert "Enter a name for the framework" in text
     assert "Category 2: Enter visits a year as a whole number" in text
@@ -187,7 +182,7 @@ def test_it_shows_every_problem_in_the_error_summary(
         "categories-1-visits_per_year": "2",
         "rules-0-op_1": ">=",
     }
-    text = _text(admin_client.post(f"{NEW}?from={maintained.pk}", data))
+    text = page_text(admin_client.post(f"{NEW}?from={maintained.pk}", data))
     assert "LA 850 already has a version taking effect on 1 Sep 2015" in text
     assert "Rule 2: it proposes a category the framework does not have." in text
     assert CategoryFramework.objects.count() == 2

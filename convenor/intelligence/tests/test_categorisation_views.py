@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
-import re
 from datetime import date
 
 import pytest
@@ -16,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from convenor.core.models import AuditEvent, Role
 from convenor.core.testing import PageCheckingClient
 from convenor.intelligence.models import AcademyConcern, CategoryDecision
-from convenor.intelligence.tests.test_categorisation_services import (
+from convenor.intelligence.tests.categorisation_world import (
     ACADEMY_RI,
     AS_AT,
     GOOD,
@@ -27,9 +25,11 @@ from convenor.intelligence.tests.test_categorisation_services import (
     board_member,
     escalate,
     officer,
+    store_scores,
     user_with,
     world,
 )
+from convenor.intelligence.tests.factories_interventions import page_text
 from convenor.schools.tests.factories import open_school
 
 pytestmark = pytest.mark.django_db
@@ -40,11 +40,6 @@ AS_AT_QUERY = f"?as_at={AS_AT.isoformat()}"
 
 def page(urn: int) -> str:
     return f"/categories/{urn}/{AS_AT_QUERY}"
-
-
-def _text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(words).split())
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +79,7 @@ def test_it_lists_every_school_with_its_proposal_most_serious_first(
     rows = [row.school.urn for row in response.context["review"].rows]
     assert rows[0] == INADEQUATE
     assert set(rows) == {GOOD, RI, INADEQUATE, NEW, ACADEMY_RI, 140001}
-    text = _text(response)
+    text = page_text(response)
     assert "6 schools listed; 0 with a category that differs" in text
     assert "6 with a review due or no decision yet" in text
     assert "Early-warning model risk is not known" in text
@@ -98,7 +93,7 @@ def test_it_shows_the_decided_category_and_whether_it_differs(
     response = client.get(LIST + AS_AT_QUERY + "&differs_only=on")
     (row,) = response.context["review"].rows
     assert row.school.urn == RI and row.differs
-    assert "Differs from the category" in _text(response)
+    assert "Differs from the category" in page_text(response)
 
 
 def test_it_filters_by_district_and_track(page_client: PageCheckingClient) -> None:
@@ -132,14 +127,17 @@ def test_it_exports_the_list_as_csv(page_client: PageCheckingClient) -> None:
 def test_it_shows_what_is_wrong_with_the_filters(page_client: PageCheckingClient) -> None:
     client = signed_in(page_client, officer())
     response = client.get(LIST + "?as_at=not-a-date")
-    assert "Enter as at as a real date" in _text(response)
+    assert "Enter as at as a real date" in page_text(response)
     assert response.context["review"] is None
     assert client.get("/categories/export.csv?as_at=nope").status_code == 302
 
 
+@pytest.mark.parametrize("stored_run", [False, True])
 def test_the_list_needs_the_same_queries_however_many_schools(
-    page_client: PageCheckingClient,
+    page_client: PageCheckingClient, stored_run: bool
 ) -> None:
+    if stored_run:
+        store_scores(date(2019, 8, 31), {GOOD: 1}, schools=40)
     client = signed_in(page_client, officer())
     client.get(LIST + AS_AT_QUERY)  # warm up: the session, the model libraries
     with CaptureQueriesContext(connection) as few:
@@ -150,6 +148,16 @@ def test_the_list_needs_the_same_queries_however_many_schools(
         response = client.get(LIST + AS_AT_QUERY)
     assert len(response.context["review"].rows) == 12
     assert len(many) == len(few)
+
+
+def test_the_list_proposes_from_the_latest_stored_run_and_names_it(
+    page_client: PageCheckingClient,
+) -> None:
+    store_scores(date(2019, 8, 31), {GOOD: 2}, schools=40)
+    response = signed_in(page_client, officer()).get(LIST + AS_AT_QUERY)
+    proposed = {row.school.urn: row.proposed for row in response.context["review"].rows}
+    assert proposed[GOOD] is not None and proposed[GOOD].label == "Support and challenge"
+    assert "Early-warning model risk from the score run as at 31 Aug 2019." in page_text(response)
 
 
 # --- A school's page ---------------------------------------------------------------------------
@@ -163,7 +171,7 @@ def _category_pk(label: str, track: str = "maintained") -> int:
 
 def test_an_officer_sees_the_proposal_with_its_reasons(page_client: PageCheckingClient) -> None:
     client = signed_in(page_client, officer())
-    text = _text(client.get(page(INADEQUATE)))
+    text = page_text(client.get(page(INADEQUATE)))
     assert "Proposed category Support and challenge+" in text
     assert "6 visits a year; eligible for brokered support" in text
     assert "Inadequate at the latest inspection (proposes Support and challenge+)" in text
@@ -182,7 +190,7 @@ def test_an_officer_confirms_the_proposal(page_client: PageCheckingClient) -> No
     decision = CategoryDecision.objects.get()
     assert (decision.urn, decision.decided_by, decision.decided_as) == (INADEQUATE, user, "officer")
     assert decision.as_at == AS_AT and not decision.changed
-    text = _text(client.get(page(INADEQUATE)))
+    text = page_text(client.get(page(INADEQUATE)))
     assert "Category recorded: Support and challenge+." in text
     assert "None given (the proposal was confirmed)" in text
 
@@ -191,7 +199,7 @@ def test_a_change_needs_a_rationale(page_client: PageCheckingClient) -> None:
     client = signed_in(page_client, officer())
     response = _decide(client, RI, decided_category=_category_pk("Light touch"))
     assert response.status_code == 200
-    text = _text(response)
+    text = page_text(response)
     assert "There is a problem" in text
     assert "Say why the category differs from the proposal (Support and challenge)." in text
     assert not CategoryDecision.objects.exists()
@@ -207,7 +215,7 @@ def test_it_refuses_a_decision_on_a_proposal_that_has_changed(
 ) -> None:
     client = signed_in(page_client, officer())
     response = _decide(client, RI, proposed=_category_pk("Light touch"))
-    assert "convenor's proposal has changed since the page was opened" in _text(response)
+    assert "convenor's proposal has changed since the page was opened" in page_text(response)
     assert not CategoryDecision.objects.exists()
 
 
@@ -224,7 +232,7 @@ def test_soft_intelligence_reasons_are_shown_to_officers_and_audited(
 ) -> None:
     escalate(GOOD)
     user = officer()
-    text = _text(signed_in(page_client, user).get(page(GOOD)))
+    text = page_text(signed_in(page_client, user).get(page(GOOD)))
     assert "Soft intelligence escalated (proposes Light touch+) Soft intelligence" in text
     assert "Soft intelligence: live entries in the escalation window: 3" in text
     event = AuditEvent.objects.get(action="soft_intelligence.viewed")
@@ -237,7 +245,7 @@ def test_soft_intelligence_reasons_are_withheld_from_board_members(
 ) -> None:
     escalate(GOOD)
     client = signed_in(page_client, board_member())
-    text = _text(client.get(page(GOOD)))
+    text = page_text(client.get(page(GOOD)))
     assert "Proposed category Light touch+" in text
     assert "Soft intelligence escalated" not in text
     assert "live entries in the escalation window" not in text
@@ -247,7 +255,7 @@ def test_soft_intelligence_reasons_are_withheld_from_board_members(
     officer_client = PageCheckingClient()
     officer_client.force_login(officer())
     _decide(officer_client, GOOD)
-    text = _text(client.get(page(GOOD)))
+    text = page_text(client.get(page(GOOD)))
     assert "Soft intelligence escalated" not in text
 
 
@@ -258,7 +266,7 @@ def test_a_board_member_reads_but_does_not_decide_for_an_academy(
     response = client.get(page(ACADEMY_RI))
     assert response.status_code == 200
     assert response.context["form"] is None
-    assert "An LA officer decides an academy\u2019s category." in _text(response)
+    assert "An LA officer decides an academy\u2019s category." in page_text(response)
     assert client.post(page(ACADEMY_RI), {"as_at": AS_AT.isoformat()}).status_code == 403
 
 
@@ -269,7 +277,7 @@ def test_an_officer_links_an_academys_category_to_the_referral(
         urn=ACADEMY_RI, concern="Results falling", raised_with_trust_on=date(2019, 7, 1)
     )
     client = signed_in(page_client, officer())
-    text = _text(client.get(page(ACADEMY_RI)))
+    text = page_text(client.get(page(ACADEMY_RI)))
     assert "Proposed category Cause for concern" in text
     assert "Concern raised with the trust on 1 Jul 2019" in text
     assert _decide(client, ACADEMY_RI, academy_concern=concern.pk).status_code == 302
@@ -295,7 +303,7 @@ def test_a_school_leader_sees_only_their_schools_decided_category(
     head = user_with(Role.SCHOOL_LEADER, "head", school_urn=RI)
     client = signed_in(page_client, head)
     response = client.get(page(RI))
-    text = _text(response)
+    text = page_text(response)
     assert response.status_code == 200
     assert "Category Support and challenge+" in text
     assert "6 visits a year; eligible for brokered support" in text
@@ -317,15 +325,15 @@ def test_a_school_outside_the_scope_is_refused_and_an_unknown_one_not_found(
 def test_a_school_not_open_on_the_date_has_no_proposal(page_client: PageCheckingClient) -> None:
     open_school(urn=110777, district="Gosport", name="Opened Later", open_date=date(2020, 9, 1))
     client = signed_in(page_client, officer())
-    text = _text(client.get(page(110777)))
+    text = page_text(client.get(page(110777)))
     assert "convenor makes no proposal: the school was not open and state-funded" in text
 
 
 def test_a_date_before_any_framework_says_so(page_client: PageCheckingClient) -> None:
     client = signed_in(page_client, officer())
-    text = _text(client.get(f"/categories/{RI}/?as_at=2015-01-01"))
+    text = page_text(client.get(f"/categories/{RI}/?as_at=2015-01-01"))
     assert "No categorisation framework for maintained schools was in force in LA 850" in text
-    listing = _text(client.get(LIST + "?as_at=2015-01-01"))
+    listing = page_text(client.get(LIST + "?as_at=2015-01-01"))
     assert "No framework for maintained schools was in force on this date" in listing
 
 
@@ -340,3 +348,40 @@ def test_other_roles_get_nothing(page_client: PageCheckingClient, role: Role) ->
     assert client.get(LIST).status_code == 403
     assert client.get(page(RI)).status_code == 403
     assert client.post(page(RI), {}).status_code == 403
+
+
+# --- Model risk from stored score runs ---------------------------------------------------------
+
+RANK = "Early-warning model: rank as a percentile (top 10% is 10 or less)"
+
+
+def test_a_stored_run_fires_the_top_10_percent_rule_with_the_value_shown(
+    page_client: PageCheckingClient,
+) -> None:
+    store_scores(date(2019, 8, 31), {GOOD: 2}, schools=40)
+    text = page_text(signed_in(page_client, officer()).get(page(GOOD)))
+    assert "Proposed category Support and challenge" in text
+    assert "Early-warning risk in the top 10% (proposes Support and challenge)" in text
+    assert f"{RANK}: 5 (rule: ≤ 10)" in text
+    assert "Early-warning model risk from the score run as at 31 Aug 2019." in text
+
+
+def test_a_run_dated_after_the_page_is_not_used(page_client: PageCheckingClient) -> None:
+    store_scores(date(2019, 9, 2), {GOOD: 1}, schools=40)
+    client = signed_in(page_client, officer())
+    text = page_text(client.get(page(GOOD)))
+    assert "Proposed category Light touch " in text
+    assert "Early-warning model risk is not known" in text
+    assert "top 10%" not in text
+    later = page_text(client.get(f"/categories/{GOOD}/?as_at=2019-09-02"))
+    assert "Early-warning risk in the top 10% (proposes Support and challenge)" in later
+
+
+def test_the_percentile_on_a_one_school_page_is_over_the_whole_run(
+    page_client: PageCheckingClient,
+) -> None:
+    store_scores(date(2019, 8, 31), {GOOD: 30}, schools=200)
+    text = page_text(signed_in(page_client, officer()).get(page(GOOD)))
+    assert "Early-warning risk in the top 20% (proposes Light touch+)" in text
+    assert f"{RANK}: 15 (rule: ≤ 20)" in text
+    assert "top 10% (proposes" not in text
