@@ -171,6 +171,18 @@ ACCESS: dict[str, RouteAccess] = {
         kwargs={"pk": 990_401},
     ),
     "categories:framework-create": RouteAccess(expect=for_roles(Role.ADMINISTRATOR)),
+    # The risk dashboard shows model risk to those who review categories (ADR 0008); the
+    # timeline opens to whoever may read some restricted intelligence about the school:
+    # reviewers, soft intelligence readers (ADR 0006), and its leaders (their category
+    # and cases, ADRs 0007 and 0008). The route test stores no run: the page says so.
+    "risk:dashboard": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "risk:csv": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "risk:timeline": RouteAccess(
+        expect=for_roles(
+            Role.LA_OFFICER, Role.BOARD_MEMBER, Role.INCLUSION_OFFICER, Role.SCHOOL_LEADER
+        ),
+        kwargs={"urn": SCHOOL_URN},
+    ),
 }
 
 

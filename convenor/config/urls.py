@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("convenor.intelligence.urls")),
     path("", include("convenor.intelligence.urls_interventions")),
     path("", include("convenor.intelligence.urls_categorisation")),
+    path("", include("convenor.intelligence.urls_risk")),
 ]

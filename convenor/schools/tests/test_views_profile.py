@@ -453,9 +453,18 @@ def test_its_queries_do_not_grow_with_the_schools_history(
 @pytest.mark.parametrize(
     ("role", "scope", "links"),
     [
-        (Role.LA_OFFICER, {"la_code": 850}, ["Soft intelligence", "Category", "Interventions"]),
-        (Role.BOARD_MEMBER, {"la_code": 850, "area": "Gosport"}, ["Soft intelligence", "Category"]),
-        (Role.INCLUSION_OFFICER, {"la_code": 850}, ["Soft intelligence"]),
+        (
+            Role.LA_OFFICER,
+            {"la_code": 850},
+            ["Soft intelligence", "Category", "Interventions", "Intelligence timeline"],
+        ),
+        (
+            Role.BOARD_MEMBER,
+            {"la_code": 850, "area": "Gosport"},
+            ["Soft intelligence", "Category", "Intelligence timeline"],
+        ),
+        (Role.INCLUSION_OFFICER, {"la_code": 850}, ["Soft intelligence", "Intelligence timeline"]),
+        (Role.SCHOOL_LEADER, {"school_urn": URN}, ["Intelligence timeline"]),
         (Role.SYSTEM_LEADER, {}, []),
         (Role.ELECTED_MEMBER, {"la_code": 850}, []),
     ],
