@@ -11,7 +11,15 @@ import pytest
 from django.core.management import call_command
 
 from convenor.core.models import ImportRun
-from convenor.intelligence.models import AreaStatistic, CensusRecord, ExclusionRecord, Inspection
+from convenor.intelligence.models import (
+    AcademyConcern,
+    AreaStatistic,
+    CensusRecord,
+    ExclusionRecord,
+    Inspection,
+    InterimExecutiveBoard,
+    WarningNotice,
+)
 from convenor.schools.models import Establishment
 from convenor.schools.querysets import lineage_of
 
@@ -108,3 +116,16 @@ def test_it_loads_each_census_year(loaded: str) -> None:
         for period in ("2016/17", "2018/19", "2022/23")
     }
     assert counts == {"2016/17": 577, "2018/19": 579, "2022/23": 589}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_it_seeds_synthetic_intervention_cases_at_hampshire_schools(loaded: str) -> None:
+    assert "synthetic intervention cases at 7 schools" in loaded
+    urns = {
+        *WarningNotice.objects.values_list("urn", flat=True),
+        *AcademyConcern.objects.values_list("urn", flat=True),
+    }
+    assert Establishment.objects.in_la(850).filter(urn__in=urns).count() == len(urns) == 7
+    assert (WarningNotice.objects.count(), InterimExecutiveBoard.objects.count()) == (5, 1)
+    assert AcademyConcern.objects.filter(trust_name__gt="").count() == 2

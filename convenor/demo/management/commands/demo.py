@@ -102,6 +102,9 @@ class Command(BaseCommand):
         from convenor.demo.synthetic import seed_soft_intelligence
 
         self.stdout.write(seed_soft_intelligence(options["la"], actor=ACTOR).summary())
+        from convenor.demo.synthetic_interventions import seed_interventions
+
+        self.stdout.write(seed_interventions(options["la"], actor=ACTOR).summary())
         from convenor.intelligence.categorisation import DEMO_FRAMEWORKS_FROM, install_defaults
 
         self.stdout.write(install_defaults(options["la"], actor=ACTOR, on=DEMO_FRAMEWORKS_FROM))
