@@ -334,13 +334,26 @@ def _viewed(actor: Actor, counts: dict[int, int], via: str, **detail: Any) -> No
 
 
 def read_school_entries(
-    school: Establishment, urns: Iterable[int], scope: IntelligenceScope, *, actor: Actor
+    school: Establishment,
+    urns: Iterable[int],
+    scope: IntelligenceScope,
+    *,
+    actor: Actor,
+    via: str = "school page",
+    on_or_before: date | None = None,
 ) -> list[SoftIntelligenceEntry]:
     """The entries about ``school`` (under each of its ``urns``) that ``scope`` may read,
-    newest first, writing a ``soft_intelligence.viewed`` event even when there are none."""
-    entries = list(scope.readable_entries().for_school_page(urns))
-    _viewed(actor, {school.urn: len(entries)}, "school page")
-    return entries
+    newest first, writing a ``soft_intelligence.viewed`` event even when there are none.
+
+    ``on_or_before`` leaves out entries observed after that day (a page shown as at a
+    date), so the event counts only the entries actually shown; ``via`` names the page.
+    """
+    entries = scope.readable_entries().for_school_page(urns)
+    if on_or_before is not None:
+        entries = entries.filter(observed_on__lte=on_or_before)
+    shown = list(entries)
+    _viewed(actor, {school.urn: len(shown)}, via)
+    return shown
 
 
 def read_entry(entry: SoftIntelligenceEntry, *, actor: Actor, via: str) -> SoftIntelligenceEntry:

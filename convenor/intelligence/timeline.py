@@ -409,7 +409,9 @@ def read_timeline(
     if visibility.soft is not None:
         from convenor.intelligence.services import read_school_entries
 
-        entries = read_school_entries(school, urns, visibility.soft, actor=actor)
+        entries = read_school_entries(
+            school, urns, visibility.soft, actor=actor, via="timeline", on_or_before=as_at
+        )
         link = reverse("intelligence:school", kwargs={"urn": school.urn})
         events += soft_events(entries, link, as_at)
     return arrange(events, as_at)

@@ -291,6 +291,9 @@ def test_as_at_a_date_it_hides_later_runs_inspections_and_entries(
     assert not {Kind.CATEGORY, Kind.INTERVENTION} & kinds(response)
     assert all(e.on <= date(2019, 6, 30) for e in response.context["events"])
     assert "on or before 30 Jun 2019" in _text(response)
+    # The read is audited for the one entry shown, not the later one the date hides.
+    (audit,) = AuditEvent.objects.filter(action=VIEWED)
+    assert audit.detail["entries"] == 1 and audit.detail["via"] == "timeline"
 
 
 @pytest.mark.django_db
