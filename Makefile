@@ -95,6 +95,6 @@ bench: $(STAMP) $(ASSETS_STAMP) ## Benchmark imports and pages (20 users; Hampsh
 	$(BIN)/python benchmarks/pages.py --scale england --data $(DATA)
 
 .PHONY: clean
-clean: ## Remove the virtualenv, node_modules, copied assets, caches and the local database
+clean: ## Remove the virtualenv, node_modules, copied and collected assets, caches, the local and benchmark databases
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis db.sqlite3 var \
-		node_modules $(GOVUK_STATIC)
+		node_modules $(GOVUK_STATIC) staticfiles
