@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "convenor.core",
     "convenor.schools",
     "convenor.intelligence",
+    "convenor.brokerage",
     "convenor.places",
     "convenor.demo",
     "axes",

@@ -1,0 +1,125 @@
+"""System leaders and the support directory.
+
+A provider is a person (an NLE, LLE, SLE, lead head teacher, LA adviser) or an
+organisation (a trust, a traded service) offering support in areas of expertise from
+a controlled list, in some phases, with a capacity in days a term, a location for
+travel distances, dates it is available and a cost (money or credits). Users who
+manage a provider's entry (the system leader themselves, or an organisation's
+staff) are its managers. Changes go through :mod:`convenor.brokerage.services.providers`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from convenor.brokerage.querysets import ProviderQuerySet
+
+
+class ProviderKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Designation(models.TextChoices):
+    NLE = "nle", "National leader of education"
+    LLE = "lle", "Local leader of education"
+    SLE = "sle", "Specialist leader of education"
+    LEAD_HEAD = "lead_head", "Lead head teacher"
+    LA_ADVISER = "la_adviser", "LA adviser"
+    TRUST = "trust", "Trust"
+    TRADED_SERVICE = "traded_service", "Traded service"
+    OTHER = "other", "Other"
+
+
+# Designations that only a person holds, and those only an organisation holds.
+PERSON_DESIGNATIONS = frozenset(
+    {Designation.NLE, Designation.LLE, Designation.SLE, Designation.LEAD_HEAD}
+)
+ORGANISATION_DESIGNATIONS = frozenset({Designation.TRUST, Designation.TRADED_SERVICE})
+
+# School days in a term (a third of a 190-day year, rounded up): capacity cannot exceed it.
+MAX_DAYS_PER_TERM = 65
+
+
+class SupportProvider(models.Model):
+    """One entry in the support directory of an LA."""
+
+    la_code = models.PositiveIntegerField(
+        verbose_name="LA code", db_index=True, help_text="The LA whose directory lists it"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=ProviderKind.choices)
+    designation = models.CharField(max_length=16, choices=Designation.choices)
+    home_urn = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name="home school URN", db_index=True
+    )
+    expertise = models.JSONField(default=list, help_text="Values of Expertise")
+    phases = models.JSONField(default=list, help_text="Values of SupportPhase")
+    summary = models.TextField(blank=True)
+    capacity_days_per_term = models.DecimalField(max_digits=4, decimal_places=1)
+    easting = models.PositiveIntegerField()
+    northing = models.PositiveIntegerField()
+    location_from_home_school = models.BooleanField(default=False)
+    available_from = models.DateField()
+    available_to = models.DateField(null=True, blank=True, help_text="Last day; blank: open")
+    cost_per_day = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    credits_per_day = models.PositiveIntegerField(null=True, blank=True)
+    synthetic = models.BooleanField(default=False, help_text="Made up for the demo")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["la_code", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(available_to__isnull=True)
+                | models.Q(available_to__gte=models.F("available_from")),
+                name="provider_available_to_after_from",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity_days_per_term__gt=0)
+                & models.Q(capacity_days_per_term__lte=MAX_DAYS_PER_TERM),
+                name="provider_capacity_in_a_term",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_per_day__isnull=True) | models.Q(cost_per_day__gte=0),
+                name="provider_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_designation_display()})"
+
+    def available_on(self, day: date) -> bool:
+        ends = self.available_to
+        return self.available_from <= day and (ends is None or day <= ends)
+
+
+class ProviderManager(models.Model):
+    """A user who may update a provider's entry and record its support, between dates."""
+
+    provider = models.ForeignKey(SupportProvider, on_delete=models.PROTECT, related_name="managers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts = models.DateField()
+    ends = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider_id", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__isnull=True) | models.Q(ends__gte=models.F("starts")),
+                name="provider_manager_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} manages {self.provider_id}"
