@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("convenor.intelligence.urls_interventions")),
     path("", include("convenor.intelligence.urls_categorisation")),
     path("", include("convenor.intelligence.urls_risk")),
+    path("", include("convenor.brokerage.urls")),
+    path("", include("convenor.brokerage.urls_partnerships")),
 ]
