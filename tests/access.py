@@ -183,6 +183,8 @@ ACCESS: dict[str, RouteAccess] = {
         ),
         kwargs={"urn": SCHOOL_URN},
     ),
+    # Brokerage: the directory, requests, the board and plans (ADR 0011).
+    # Partnerships: structures, meetings, connectedness, impact and credits (ADR 0011).
 }
 
 
