@@ -233,7 +233,10 @@ class ImpactResult:
             change = f"{subject} changed by about the same as"
         else:
             direction = "rose" if self.estimate > 0 else "fell"
-            change = f"{subject} {direction} {size} {self.indicator.unit} more than"
+            unit = self.indicator.unit
+            if float(size) == 1 and unit.endswith("s"):
+                unit = unit[:-1]  # "1 percentage point", "1 point"
+            change = f"{subject} {direction} {size} {unit} more than"
         low, high = (format_value(x, d) for x in self.interval)
         text = (
             f"{change} at {self.comparison_count} similar schools not supported "

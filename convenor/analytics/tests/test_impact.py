@@ -112,6 +112,15 @@ def test_swapping_the_groups_flips_the_sign():
     assert _estimated(backward)[0] == pytest.approx(-4.5)
 
 
+def test_a_change_of_one_unit_is_worded_in_the_singular():
+    # Comparisons change by 4 and 6 (mean 5); the supported school by 6: one point more.
+    points = Indicator("progress", "KS2 reading progress", unit="points", decimals=0)
+    comparisons = [_school(10 + i, 50, 54 if i % 2 else 56) for i in range(4)]
+    result = evaluate(points, [_supported(1)], [_school(1, 50, 56), *comparisons], settings=SMALL)
+    assert _estimated(result)[0] == pytest.approx(1.0)
+    assert result.summary.startswith("KS2 reading progress rose 1 point more than at 4 ")
+
+
 # --- matching ---------------------------------------------------------------------
 
 
