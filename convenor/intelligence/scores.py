@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
-from convenor.analytics.early_warning.model import Reason, Score
+from convenor.analytics.early_warning.scores import Reason, Score
 from convenor.core.services import Actor, record_audit
 from convenor.intelligence.models import RiskScore, ScoreRun
 
@@ -83,17 +83,18 @@ def run_scores(run: ScoreRun, urns: Iterable[int] | None = None) -> list[Score]:
     rows = run.scores.order_by("rank")
     if urns is not None:
         rows = rows.filter(urn__in=list(urns))
+    # Plain rows rather than model instances: a whole England run is 21,000 of them.
+    found = rows.values_list("urn", "probability", "rank", "reasons", "if_inspected", "inspection")
     return [
         Score(
-            urn=row.urn,
-            probability=row.probability,
-            rank=row.rank,
+            urn=urn,
+            probability=probability,
+            rank=rank,
             reasons=tuple(
-                Reason(feature=r["feature"], value=r["value"], effect=r["effect"])
-                for r in row.reasons
+                Reason(feature=r["feature"], value=r["value"], effect=r["effect"]) for r in reasons
             ),
-            if_inspected=row.if_inspected,
-            inspection=row.inspection,
+            if_inspected=if_inspected,
+            inspection=inspection,
         )
-        for row in rows
+        for urn, probability, rank, reasons, if_inspected, inspection in found
     ]

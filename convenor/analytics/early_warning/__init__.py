@@ -15,7 +15,14 @@ P(below good | graded inspection), each from its own calibrated learner
 year, so the conditional chance alone ranks all schools badly). Modules:
 :mod:`.features` (records in, the feature matrix), :mod:`.learner` (one
 calibrated booster and its explanations), :mod:`.model` (:class:`RiskModel`),
-:mod:`.evaluation`, :mod:`.backtest` and :mod:`.report`.
+:mod:`.evaluation`, :mod:`.backtesting` and :mod:`.report`; :mod:`.scores` holds
+the :class:`Score` and :class:`Reason` records.
+
+Importing this package does not import scikit-learn: the records (features,
+training sets, folds, scores) load at once, and the learner, the model, the
+evaluation and the backtest only when one of their names is first used. Code
+that builds or stores features, or reads stored scores (the web pages), so
+never pays the second or so scikit-learn takes to import.
 
 The notes below apply to both learners.
 
@@ -62,39 +69,71 @@ answer the question an officer asks: "what about this school pushes its risk
 up?"
 """
 
-from convenor.analytics.early_warning.backtest import (
-    BASELINES,
-    INSPECTION_FEATURES,
-    RESULTS_PREFIXES,
-    Fold,
-    backtest,
-    rule_scores,
-)
-from convenor.analytics.early_warning.evaluation import CUT_OFFS, Evaluation, Ranking, evaluate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from convenor.analytics.early_warning.features import (
+    FeatureTable,
+    Fold,
     SchoolFeatures,
     TrainingSet,
     feature_matrix,
     feature_union,
 )
-from convenor.analytics.early_warning.learner import (
-    CALIBRATION_FOLDS,
-    DEFAULT_THREADS,
-    LEARNER_PARAMS,
-)
-from convenor.analytics.early_warning.model import (
-    MAX_REASONS,
-    MIN_REASON_EFFECT,
-    Reason,
-    RiskModel,
-    Score,
-)
-from convenor.analytics.early_warning.report import (
-    PUBLISHED_COMPARISON,
-    BacktestReport,
-    BaselineResult,
-    FoldResult,
-)
+from convenor.analytics.early_warning.scores import MAX_REASONS, MIN_REASON_EFFECT, Reason, Score
+
+if TYPE_CHECKING:
+    from convenor.analytics.early_warning.backtesting import (
+        BASELINES,
+        INSPECTION_FEATURES,
+        RESULTS_PREFIXES,
+        backtest,
+        rule_scores,
+    )
+    from convenor.analytics.early_warning.evaluation import (
+        CUT_OFFS,
+        Evaluation,
+        Ranking,
+        evaluate,
+    )
+    from convenor.analytics.early_warning.learner import (
+        CALIBRATION_FOLDS,
+        DEFAULT_THREADS,
+        LEARNER_PARAMS,
+    )
+    from convenor.analytics.early_warning.model import RiskModel
+    from convenor.analytics.early_warning.report import (
+        PUBLISHED_COMPARISON,
+        BacktestReport,
+        BaselineResult,
+        FoldResult,
+    )
+
+#: The names that need scikit-learn, and the module each comes from.
+_LAZY = {
+    **dict.fromkeys(
+        ("BASELINES", "INSPECTION_FEATURES", "RESULTS_PREFIXES", "backtest", "rule_scores"),
+        "backtesting",
+    ),
+    **dict.fromkeys(("CUT_OFFS", "Evaluation", "Ranking", "evaluate"), "evaluation"),
+    **dict.fromkeys(("CALIBRATION_FOLDS", "DEFAULT_THREADS", "LEARNER_PARAMS"), "learner"),
+    "RiskModel": "model",
+    **dict.fromkeys(
+        ("PUBLISHED_COMPARISON", "BacktestReport", "BaselineResult", "FoldResult"), "report"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
 
 __all__ = [
     "BASELINES",
@@ -110,6 +149,7 @@ __all__ = [
     "BacktestReport",
     "BaselineResult",
     "Evaluation",
+    "FeatureTable",
     "Fold",
     "FoldResult",
     "Ranking",

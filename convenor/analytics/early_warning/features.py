@@ -1,14 +1,21 @@
-"""The records the early-warning model reads, and turning them into a matrix."""
+"""The records the early-warning model reads, and turning them into a matrix.
+
+Nothing here imports scikit-learn (only numpy), so that code which builds or
+stores features (:mod:`convenor.intelligence.asat`) stays cheap to import.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from convenor.analytics.metrics import FloatArray
+if TYPE_CHECKING:
+    # Type aliases only: importing convenor.analytics.metrics imports scikit-learn.
+    from convenor.analytics.metrics import FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,78 @@ class TrainingSet:
     as_at: date
     schools: Sequence[SchoolFeatures]
     below_good: Mapping[int, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """One backtest origin: train on earlier outcomes, rank every open school, compare.
+
+    ``training`` holds only training sets from before ``as_at`` (their
+    windows must end by then); ``schools`` every open state-funded school as
+    at ``as_at``; ``outcomes`` whether each school with a graded inspection
+    in the test window was below good.
+    """
+
+    as_at: date
+    training: Sequence[TrainingSet]
+    schools: Sequence[SchoolFeatures]
+    outcomes: Mapping[int, bool]
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureTable:
+    """Many schools' features as one matrix: the compact form of :class:`SchoolFeatures`.
+
+    Row ``i`` is URN ``urns[i]``, column ``j`` the feature ``names[j]``; NaN
+    where a value is unknown. :class:`~convenor.analytics.early_warning.RiskModel`
+    scores a table as it scores the same schools given one by one, without
+    building a dictionary per school. Build one with :meth:`from_schools`.
+    """
+
+    urns: IntArray
+    names: tuple[str, ...]
+    matrix: FloatArray
+
+    def __post_init__(self) -> None:
+        if self.urns.ndim != 1 or self.matrix.shape != (len(self.urns), len(self.names)):
+            raise ValueError(
+                f"a table of {len(self.urns)} URNs and {len(self.names)} features cannot "
+                f"hold a matrix of shape {self.matrix.shape}"
+            )
+        if len(set(self.names)) != len(self.names):
+            raise ValueError("a feature is named twice")
+        if np.isinf(self.matrix).any():
+            i, j = np.argwhere(np.isinf(self.matrix))[0]
+            raise ValueError(f"URN {self.urns[i]}: {self.names[j]} is infinite")
+
+    def __len__(self) -> int:
+        return len(self.urns)
+
+    @classmethod
+    def from_schools(cls, schools: Sequence[SchoolFeatures], names: Sequence[str]) -> FeatureTable:
+        """The table of ``schools``' values of ``names`` (see :func:`feature_matrix`)."""
+        urns = np.array([school.urn for school in schools], dtype=np.int64)
+        return cls(urns, tuple(names), feature_matrix(schools, names))
+
+    def schools(self) -> list[SchoolFeatures]:
+        """One :class:`SchoolFeatures` per row, ``None`` where the table has NaN."""
+        values = self.matrix.astype(object)
+        values[np.isnan(self.matrix)] = None
+        rows = values.tolist()
+        return [
+            SchoolFeatures(urn, dict(zip(self.names, row, strict=True)))
+            for urn, row in zip(self.urns.tolist(), rows, strict=True)
+        ]
+
+    def columns(self, names: Sequence[str]) -> FloatArray:
+        """The values of ``names`` in that order, a column of NaN for a name not held."""
+        index = {name: j for j, name in enumerate(self.names)}
+        out = np.full((len(self.urns), len(names)), np.nan)
+        for k, name in enumerate(names):
+            j = index.get(name)
+            if j is not None:
+                out[:, k] = self.matrix[:, j]
+        return out
 
 
 def feature_union(schools: Sequence[SchoolFeatures]) -> tuple[str, ...]:
@@ -88,12 +167,14 @@ def _raise_for_bad_value(
                 raise ValueError(f"URN {school.urn}: {name} = {value!r} is not a number")
 
 
-def check_unique(schools: Sequence[SchoolFeatures], where: str) -> None:
+def check_unique(schools: Sequence[SchoolFeatures] | FeatureTable, where: str) -> None:
+    """Raise ValueError naming the first URN that appears twice."""
+    urns = schools.urns.tolist() if isinstance(schools, FeatureTable) else (s.urn for s in schools)
     seen: set[int] = set()
-    for school in schools:
-        if school.urn in seen:
-            raise ValueError(f"URN {school.urn} appears twice in {where}")
-        seen.add(school.urn)
+    for urn in urns:
+        if urn in seen:
+            raise ValueError(f"URN {urn} appears twice in {where}")
+        seen.add(urn)
 
 
 def reference_values(matrix: FloatArray) -> FloatArray:

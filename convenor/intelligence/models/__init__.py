@@ -34,7 +34,7 @@ from convenor.intelligence.models.interventions import (
     WarningNotice,
     WarningNoticeCopy,
 )
-from convenor.intelligence.models.scores import RiskScore, ScoreRun
+from convenor.intelligence.models.scores import FeatureSnapshot, RiskScore, ScoreRun
 from convenor.intelligence.models.soft import (
     DEFAULT_EXPIRY_DAYS,
     TERM_DAYS,
@@ -62,6 +62,7 @@ __all__ = [
     "ConcernRule",
     "DecidedAs",
     "ExclusionRecord",
+    "FeatureSnapshot",
     "Inspection",
     "InterimExecutiveBoard",
     "InterventionPowerUse",

@@ -15,7 +15,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from convenor.core.models import AuditEvent
 from convenor.intelligence import asat
+from convenor.intelligence.models import RiskScore, ScoreRun
+from convenor.intelligence.models.scores import FeatureSnapshot
+from convenor.intelligence.scores import STORED, latest_run, run_scores
 from convenor.intelligence.tests.factories import (
     CensusRecordFactory,
     InspectionFactory,
@@ -127,6 +131,65 @@ def test_it_writes_a_score_for_every_open_school(tmp_path: Path) -> None:
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
     assert "Scored 80 open state-funded schools as at 2019-08-31" in text
+
+
+@pytest.mark.django_db
+def test_it_stores_the_run_for_the_pages(tmp_path: Path) -> None:
+    urns = small_history()
+    out = tmp_path / "scores.csv"
+
+    text = run("score", "--as-at", "2019-08-31", "--out", str(out), "--store", "--seed", "2")
+
+    stored = ScoreRun.objects.get()
+    assert latest_run(date(2019, 8, 31)) == stored
+    assert (stored.as_at, stored.schools, stored.seed) == (date(2019, 8, 31), len(urns), 2)
+    assert stored.training_windows == ["2015-08-31", "2016-08-31", "2017-08-31", "2018-08-31"]
+    assert stored.training_rows > 0 and 0 < stored.training_base_rate < 1
+    scores = run_scores(stored)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(int(r["urn"]), int(r["rank"])) for r in rows] == [(s.urn, s.rank) for s in scores]
+    assert [r["score"] for r in rows] == [f"{s.probability:.4f}" for s in scores]
+    assert [r["reasons"] for r in rows] == [
+        "; ".join(x.describe() for x in s.reasons) for s in scores
+    ]
+    event = AuditEvent.objects.get(action=STORED)
+    assert (event.actor_label, event.object_id) == ("convenor model score", str(stored.pk))
+    assert f"stored run {stored.pk}" in text
+
+
+@pytest.mark.django_db
+def test_it_stores_a_run_without_writing_a_file(tmp_path: Path) -> None:
+    small_history(schools=30)
+
+    run("score", "--as-at", "2019-08-31", "--store")
+    run("score", "--as-at", "2019-08-31", "--store")
+
+    assert ScoreRun.objects.count() == 2
+    assert RiskScore.objects.count() == 60
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_score_with_nowhere_to_put_the_scores() -> None:
+    small_history(schools=4)
+    with pytest.raises(CommandError, match=r"--out FILE .* --store"):
+        run("score", "--as-at", "2019-08-31")
+    assert not ScoreRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_scores_the_same_from_its_stored_features(tmp_path: Path) -> None:
+    small_history()
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+
+    run("score", "--as-at", "2019-08-31", "--out", str(first))
+    snapshots = FeatureSnapshot.objects.count()
+    run("score", "--as-at", "2019-08-31", "--out", str(second))
+
+    assert snapshots == 5  # the four training dates and the date scored
+    assert FeatureSnapshot.objects.count() == snapshots
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
 
 
 @pytest.mark.django_db

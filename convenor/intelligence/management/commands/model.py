@@ -7,12 +7,19 @@ at 31 August 2017, tested on the graded inspections of September 2017 to August
 trains only on the yearly windows that ended by its date, with the outcomes
 published by then. It prints the tables, or with ``--json`` the report as JSON.
 
-``convenor model score --as-at YYYY-MM-DD --out FILE [--seed N]`` trains on every
-yearly window ending on or before the date and writes ``urn,score,rank,reasons``
-for every school open and state-funded on it, so the scores can be compared with
-the inspections that came later. ``score`` is the chance that the school has a
-graded inspection in the year after the date and is judged below good at it
+``convenor model score --as-at YYYY-MM-DD [--out FILE] [--store] [--seed N]`` trains
+on every yearly window ending on or before the date and scores every school open
+and state-funded on it. ``--out`` writes ``urn,score,rank,reasons``, so the scores
+can be compared with the inspections that came later; ``--store`` saves the run
+(:func:`convenor.intelligence.scores.store_run`), which is what the pages show
+(docs/adr/0009-stored-score-runs.md). At least one of the two is needed. ``score``
+is the chance that the school has a graded inspection in the year after the date
+and is judged below good at it
 (:attr:`convenor.analytics.early_warning.Score.probability`).
+
+Both commands work each date's features out once and keep them as a snapshot
+(:mod:`convenor.intelligence.asat.snapshot`), so running them again on the same
+data reads the snapshots instead of every indicator table.
 """
 
 from __future__ import annotations
@@ -31,7 +38,11 @@ from tqdm import tqdm
 from convenor.analytics.early_warning import RiskModel, backtest
 from convenor.intelligence.asat import BACKTEST_FOLDS, FIRST_TRAINING_AS_AT, Assembler
 from convenor.intelligence.models import Inspection
+from convenor.intelligence.scores import store_run
 from convenor.schools.models import Establishment
+
+#: Who a stored run's audit event names.
+ACTOR = "convenor model score"
 
 
 def _as_at(text: str) -> date:
@@ -77,7 +88,10 @@ class Command(BaseCommand):
         run.add_argument("--no-progress", action="store_true", help="no progress line")
         score = sub.add_parser("score", help="score every open state-funded school as at a date")
         score.add_argument("--as-at", required=True, help="the date, YYYY-MM-DD")
-        score.add_argument("--out", required=True, help="the CSV file to write")
+        score.add_argument("--out", help="the CSV file to write")
+        score.add_argument(
+            "--store", action="store_true", help="store the run in the database for the pages"
+        )
         score.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         score.add_argument("--no-progress", action="store_true", help="no progress line")
 
@@ -105,7 +119,7 @@ class Command(BaseCommand):
     def _backtest(self, options: dict[str, Any]) -> None:
         def work(say: _Steps) -> Any:
             say("reading the register")
-            assembler = Assembler(progress=say)
+            assembler = Assembler(progress=say, stored=True)
             folds = [assembler.fold(window) for window in BACKTEST_FOLDS]
             return backtest(folds, seed=options["seed"], progress=say)
 
@@ -117,8 +131,13 @@ class Command(BaseCommand):
 
     def _score(self, options: dict[str, Any]) -> None:
         as_at = _as_at(options["as_at"])
-        out = Path(options["out"])
-        if not out.parent.is_dir():
+        if not options["out"] and not options["store"]:
+            raise CommandError(
+                "score: say where the scores go: --out FILE to write a CSV, --store to save "
+                "the run for the pages, or both"
+            )
+        out = Path(options["out"]) if options["out"] else None
+        if out is not None and not out.parent.is_dir():
             raise CommandError(f"--out: no folder {out.parent}")
         earliest = FIRST_TRAINING_AS_AT.replace(year=FIRST_TRAINING_AS_AT.year + 1)
         if as_at < earliest:
@@ -129,24 +148,41 @@ class Command(BaseCommand):
 
         def work(say: _Steps) -> Any:
             say("reading the register")
-            assembler = Assembler(progress=say)
+            assembler = Assembler(progress=say, stored=True)
             training = assembler.training(as_at)
             say("fitting the model")
             model = RiskModel.fit(training, seed=options["seed"])
-            schools = assembler.features(as_at)
+            schools = assembler.table(as_at)
             say(f"scoring {len(schools):,} schools")
             return model, training, model.score(schools)
 
         model, training, scores = self._run("score", options, work)
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["urn", "score", "rank", "reasons"])
-            for s in sorted(scores, key=lambda s: s.rank):
-                reasons = "; ".join(r.describe() for r in s.reasons)
-                writer.writerow([s.urn, f"{s.probability:.4f}", s.rank, reasons])
+        scores = sorted(scores, key=lambda s: s.rank)
+        written = []
+        if out is not None:
+            with out.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["urn", "score", "rank", "reasons"])
+                for s in scores:
+                    reasons = "; ".join(r.describe() for r in s.reasons)
+                    writer.writerow([s.urn, f"{s.probability:.4f}", s.rank, reasons])
+            written.append(str(out))
+        if options["store"]:
+            run = store_run(
+                as_at,
+                scores,
+                training_windows=[t.as_at for t in training],
+                training_rows=model.training_rows,
+                training_base_rate=model.training_base_rate,
+                features=model.feature_names,
+                seed=options["seed"],
+                actor=ACTOR,
+            )
+            written.append(f"stored run {run.pk}")
         windows = ", ".join(str(t.as_at) for t in training)
         self.stdout.write(
-            f"Scored {len(scores):,} open state-funded schools as at {as_at} -> {out}\n"
+            f"Scored {len(scores):,} open state-funded schools as at {as_at} -> "
+            f"{'; '.join(written)}\n"
             f"Trained on {model.training_rows:,} inspected schools (features as at {windows}; "
             f"{model.training_base_rate:.1%} below good), {len(model.feature_names)} features; "
             f"the chance of a graded inspection on {model.inspection_rows:,} schools "

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Final
 
 import numpy as np
 
 from convenor.analytics.early_warning.evaluation import Ranking, evaluate
 from convenor.analytics.early_warning.features import (
+    Fold,
     SchoolFeatures,
-    TrainingSet,
     check_unique,
     feature_matrix,
 )
@@ -25,22 +24,6 @@ from convenor.analytics.metrics import BELOW_GOOD, NOT_BELOW_GOOD, UNKNOWN, Floa
 INSPECTION_FEATURES: Final = ("last_grade", "days_since_inspection")
 #: Features starting with these make up the "latest results only" baseline.
 RESULTS_PREFIXES: Final = ("ks2_", "ks4_")
-
-
-@dataclass(frozen=True, slots=True)
-class Fold:
-    """One backtest origin: train on earlier outcomes, rank every open school, compare.
-
-    ``training`` holds only training sets from before ``as_at`` (their
-    windows must end by then); ``schools`` every open state-funded school as
-    at ``as_at``; ``outcomes`` whether each school with a graded inspection
-    in the test window was below good.
-    """
-
-    as_at: date
-    training: Sequence[TrainingSet]
-    schools: Sequence[SchoolFeatures]
-    outcomes: Mapping[int, bool]
 
 
 @dataclass(frozen=True, slots=True)
