@@ -89,11 +89,13 @@ test: lint $(ASSETS_STAMP) browser ## Lint, type-check and run the suite on SQLi
 	fi
 
 .PHONY: bench
-bench: $(STAMP) $(ASSETS_STAMP) ## Benchmark imports, pages (20 users; Hampshire, England) and early-warning scoring from DATA; see docs/performance.md
+bench: $(STAMP) $(ASSETS_STAMP) ## Benchmark imports, pages (20 users; Hampshire, England) early-warning scoring from DATA, and brokerage matching; see docs/performance.md
 	$(BIN)/python benchmarks/imports.py --data $(DATA)
 	$(BIN)/python benchmarks/pages.py --scale hampshire
 	$(BIN)/python benchmarks/pages.py --scale england --data $(DATA)
 	$(BIN)/python benchmarks/scoring.py --data $(DATA)
+	$(BIN)/python benchmarks/matching.py --scale la
+	$(BIN)/python benchmarks/matching.py --scale national
 
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules, copied and collected assets, caches, the local and benchmark databases

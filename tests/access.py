@@ -35,6 +35,11 @@ SUBJECT_USER_PK = 990_001
 SUBJECT_USERNAME = "route-test-subject"
 # A soft intelligence entry id no route test creates.
 NO_SUCH_ENTRY = 990_201
+# A brokerage row id (provider, request, match, plan) no route test creates.
+NO_SUCH_ROW = 990_501
+# Brokerage (ADR 0011): who reads the directory, and who reads plans.
+DIRECTORY = tuple(role for role in Role if role != Role.ELECTED_MEMBER)
+PLAN_READERS = (Role.LA_OFFICER, Role.BOARD_MEMBER, Role.SCHOOL_LEADER, Role.SYSTEM_LEADER)
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,87 @@ ACCESS: dict[str, RouteAccess] = {
         kwargs={"urn": SCHOOL_URN},
     ),
     # Brokerage: the directory, requests, the board and plans (ADR 0011).
+    # Every role but elected members reads the directory; brokers (LA officers, board
+    # members) and the school's leaders read requests; brokers see the board; LA officers
+    # run the matching and make plans; providers (system leaders) also read the plans they
+    # deliver. The route test makes no brokerage rows: 990_501 is an id none has (404).
+    "brokerage:index": RouteAccess(expect=for_roles(*DIRECTORY)),
+    "brokerage:directory": RouteAccess(expect=for_roles(*DIRECTORY)),
+    "brokerage:provider-add": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER)),
+    "brokerage:provider": RouteAccess(
+        expect=for_roles(*DIRECTORY, ok=404), kwargs={"pk": NO_SUCH_ROW}
+    ),
+    "brokerage:provider-edit": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER, Role.SYSTEM_LEADER, ok=404),
+        kwargs={"pk": NO_SUCH_ROW},
+    ),
+    "brokerage:requests": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, Role.SCHOOL_LEADER)
+    ),
+    "brokerage:request": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, Role.SCHOOL_LEADER, ok=404),
+        kwargs={"pk": NO_SUCH_ROW},
+    ),
+    "brokerage:request-withdraw": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER, ok=404), kwargs={"pk": NO_SUCH_ROW}
+    ),
+    "brokerage:request-start": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER)),
+    "brokerage:request-create": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER), kwargs={"urn": SCHOOL_URN}
+    ),
+    "brokerage:board": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "brokerage:board-run": RouteAccess(expect=for_roles(Role.LA_OFFICER)),
+    "brokerage:match": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, ok=404), kwargs={"pk": NO_SUCH_ROW}
+    ),
+    "brokerage:match-decide": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, ok=404),
+        kwargs={"pk": NO_SUCH_ROW, "decision": "approve"},
+    ),
+    "brokerage:plan-create": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": NO_SUCH_ROW}
+    ),
+    "brokerage:plans": RouteAccess(expect=for_roles(*PLAN_READERS)),
+    "brokerage:plan": RouteAccess(
+        expect=for_roles(*PLAN_READERS, ok=404), kwargs={"pk": NO_SUCH_ROW}
+    ),
+    "brokerage:plan-step": RouteAccess(
+        expect=for_roles(*PLAN_READERS, ok=404), kwargs={"pk": NO_SUCH_ROW, "step": "visit"}
+    ),
     # Partnerships: structures, meetings, connectedness, impact and credits (ADR 0011).
+    # Every role but elected members reads the structures; LA officers manage them and,
+    # with board members, record meetings. The connectedness view and impact report are
+    # for those who broker; credits and traded services for LA officers and school
+    # leaders. The route test makes no structure or account (990_501 to 990_503 are ids
+    # no route test creates), so those allowed find none (404).
+    "partnerships:list": RouteAccess(
+        expect=for_roles(*(r for r in Role if r != Role.ELECTED_MEMBER))
+    ),
+    "partnerships:create": RouteAccess(expect=for_roles(Role.LA_OFFICER)),
+    "partnerships:structure": RouteAccess(
+        expect=for_roles(*(r for r in Role if r != Role.ELECTED_MEMBER), ok=404),
+        kwargs={"pk": 990_501},
+    ),
+    "partnerships:member-add": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": 990_501}
+    ),
+    "partnerships:member-end": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, ok=404), kwargs={"pk": 990_501, "member": 990_502}
+    ),
+    "partnerships:meeting-create": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER, ok=404), kwargs={"pk": 990_501}
+    ),
+    "partnerships:connectedness": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "partnerships:connectedness-csv": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)
+    ),
+    "partnerships:impact": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.BOARD_MEMBER)),
+    "partnerships:credits": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER)),
+    "partnerships:statement": RouteAccess(
+        expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER, ok=404), kwargs={"pk": 990_503}
+    ),
+    "partnerships:exchange": RouteAccess(expect=for_roles(Role.LA_OFFICER)),
+    "partnerships:traded": RouteAccess(expect=for_roles(Role.LA_OFFICER, Role.SCHOOL_LEADER)),
 }
 
 

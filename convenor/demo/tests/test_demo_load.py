@@ -18,6 +18,8 @@ from convenor.intelligence.models import (
     ExclusionRecord,
     Inspection,
     InterimExecutiveBoard,
+    RiskScore,
+    ScoreRun,
     WarningNotice,
 )
 from convenor.schools.models import Establishment
@@ -129,3 +131,17 @@ def test_it_seeds_synthetic_intervention_cases_at_hampshire_schools(loaded: str)
     assert Establishment.objects.in_la(850).filter(urn__in=urns).count() == len(urns) == 7
     assert (WarningNotice.objects.count(), InterimExecutiveBoard.objects.count()) == (5, 1)
     assert AcademyConcern.objects.filter(trust_name__gt="").count() == 2
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_it_stores_two_early_warning_runs_and_a_rerun_adds_none(loaded: str) -> None:
+    runs = list(ScoreRun.objects.order_by("as_at").values_list("as_at", "schools"))
+    assert [as_at for as_at, _ in runs] == [date(2018, 8, 31), date(2019, 8, 31)]
+    open_schools = Establishment.objects.in_la(850).count()
+    assert all(0 < schools <= open_schools for _, schools in runs)
+    assert RiskScore.objects.filter(run__as_at=date(2019, 8, 31)).count() == runs[1][1]
+    call_command(
+        "demo", "load", "--la", "850", "--no-progress", stdout=StringIO(), stderr=StringIO()
+    )
+    assert ScoreRun.objects.count() == 2

@@ -456,7 +456,13 @@ def test_its_queries_do_not_grow_with_the_schools_history(
         (
             Role.LA_OFFICER,
             {"la_code": 850},
-            ["Soft intelligence", "Category", "Interventions", "Intelligence timeline"],
+            [
+                "Soft intelligence",
+                "Category",
+                "Interventions",
+                "Raise a support request",
+                "Intelligence timeline",
+            ],
         ),
         (
             Role.BOARD_MEMBER,
@@ -464,7 +470,11 @@ def test_its_queries_do_not_grow_with_the_schools_history(
             ["Soft intelligence", "Category", "Intelligence timeline"],
         ),
         (Role.INCLUSION_OFFICER, {"la_code": 850}, ["Soft intelligence", "Intelligence timeline"]),
-        (Role.SCHOOL_LEADER, {"school_urn": URN}, ["Intelligence timeline"]),
+        (
+            Role.SCHOOL_LEADER,
+            {"school_urn": URN},
+            ["Raise a support request", "Intelligence timeline"],
+        ),
         (Role.SYSTEM_LEADER, {}, []),
         (Role.ELECTED_MEMBER, {"la_code": 850}, []),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from convenor.core.services import assign_role, record_audit
 DATA_ROOT = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "convenor-demo"  # printed by `make demo`; refused in production
 ACTOR = "demo loader"
+# The dates the demo scores: the last two summers before inspections paused in March
+# 2020, so the risk dashboard shows each school's change between them.
+DEMO_SCORE_DATES = (date(2018, 8, 31), date(2019, 8, 31))
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,29 @@ class Command(BaseCommand):
         from convenor.intelligence.categorisation import DEMO_FRAMEWORKS_FROM, install_defaults
 
         self.stdout.write(install_defaults(options["la"], actor=ACTOR, on=DEMO_FRAMEWORKS_FROM))
+        from convenor.demo.synthetic_brokerage import seed_brokerage
+
+        self.stdout.write(seed_brokerage(options["la"]).summary())
+        self._score(options)
+
+    def _score(self, options: dict[str, Any]) -> None:
+        # Early-warning runs for the risk dashboard and category pages, fitted on the
+        # LA's own history; a date already scored is left as it is, so a re-run adds none.
+        from convenor.intelligence.models import ScoreRun
+
+        for as_at in DEMO_SCORE_DATES:
+            if ScoreRun.objects.filter(as_at=as_at).exists():
+                continue
+            call_command(
+                "model",
+                "score",
+                "--as-at",
+                as_at.isoformat(),
+                "--store",
+                "--no-progress",
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
 
     def _users(self) -> None:
         if getattr(settings, "PRODUCTION", False):
