@@ -8,13 +8,13 @@ may not see is 403 (as for restricted detail, ADR 0003).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,8 @@ from convenor.brokerage.models import Match, SupportPlan, SupportProvider, Suppo
 from convenor.brokerage.scope import DIRECTORY_ROLES, BrokerageScope
 from convenor.brokerage.scope import scope_of as _scope_of
 from convenor.core.components import Link, SummaryRow
-from convenor.core.forms import add_service_errors
+from convenor.core.form_views import on_submit as on_submit
+from convenor.core.form_views import posted as posted
 from convenor.core.models import Role
 from convenor.schools.models import Establishment, LocalAuthority
 
@@ -116,33 +117,6 @@ def load_provider(pk: int) -> SupportProvider:
     if found is None:
         raise Http404("No such provider")
     return found
-
-
-def posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-Recorded = TypeVar("Recorded")
-
-
-def on_submit(
-    request: HttpRequest,
-    form: forms.Form,
-    record: Callable[[dict[str, Any]], Recorded],
-    then: Callable[[Recorded], tuple[str, str]],
-) -> HttpResponse | None:
-    """Record a sent, valid form through a service and redirect; None to show the form
-    again (not sent, not valid, or refused by the service, whose messages it shows)."""
-    if form.is_bound and form.is_valid():
-        try:
-            recorded = record(dict(form.cleaned_data))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            message, url = then(recorded)
-            messages.success(request, message)
-            return redirect(url)
-    return None
 
 
 def form_page(

@@ -4,19 +4,17 @@ form page and what happens when it is sent, and CSV responses."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from convenor.brokerage.scope import DIRECTORY_ROLES, BrokerageScope
 from convenor.core.components import Link
-from convenor.core.forms import add_service_errors
+from convenor.core.form_views import on_submit as on_submit
+from convenor.core.form_views import posted as posted
 from convenor.core.models import Role
 from convenor.core.permissions import request_roles
 from convenor.schools.models import Establishment, LocalAuthority
@@ -59,37 +57,6 @@ def crumbs(*links: Link) -> list[Link]:
         Link("Partnerships", reverse("partnerships:list")),
         *links,
     ]
-
-
-def posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-Recorded = TypeVar("Recorded")
-
-
-def on_submit(
-    request: HttpRequest,
-    form: forms.Form,
-    record: Callable[[dict[str, Any]], Recorded],
-    then: Callable[[Recorded], tuple[str, str]],
-) -> HttpResponse | None:
-    """Record a sent, valid form through a service, and redirect.
-
-    ``record`` calls the service with the form's data; ``then`` turns what it returns
-    into the message to show and where to go. A ``ValidationError`` from the service
-    is shown on the form and None returned, as for a form not sent or not valid.
-    """
-    if form.is_bound and form.is_valid():
-        try:
-            recorded = record(dict(form.cleaned_data))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            message, url = then(recorded)
-            messages.success(request, message)
-            return redirect(url)
-    return None
 
 
 def form_page(

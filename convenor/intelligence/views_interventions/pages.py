@@ -3,18 +3,16 @@ is sent, the not-applicable page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from convenor.core.components import Link
-from convenor.core.forms import add_service_errors
+from convenor.core.form_views import on_submit as on_submit
+from convenor.core.form_views import posted as posted
 from convenor.intelligence import interventions as clocks
 from convenor.schools.models import Establishment
 
@@ -73,35 +71,3 @@ def form_page(
             ],
         },
     )
-
-
-def posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-Recorded = TypeVar("Recorded")
-
-
-def on_submit(
-    request: HttpRequest,
-    form: forms.Form,
-    record: Callable[[dict[str, Any]], Recorded],
-    then: Callable[[Recorded], tuple[str, str]],
-) -> HttpResponse | None:
-    """Record a sent, valid form through a service, and redirect.
-
-    ``record`` calls the service with the form's data; ``then`` turns what it returns
-    into the message to show and where to go. A ``ValidationError`` from the service
-    is shown on the form, and None returned, as for a form not sent or not valid: the
-    caller shows the form again.
-    """
-    if form.is_bound and form.is_valid():
-        try:
-            recorded = record(dict(form.cleaned_data))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            message, url = then(recorded)
-            messages.success(request, message)
-            return redirect(url)
-    return None
