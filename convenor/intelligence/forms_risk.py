@@ -15,7 +15,7 @@ from convenor.core.forms import date_field
 #: Risk bands by national rank: the top tenth and fifth of every school the run scored,
 #: the cut-offs the categorisation defaults and the backtest use (ADR 0008).
 BANDS: dict[str, int] = {"10": 10, "20": 20}
-BAND_CHOICES = [("", "Any risk"), ("10", "Top 10% in England"), ("20", "Top 20% in England")]
+BAND_CHOICES = [("", "Any risk"), ("10", "Top 10% of all scored"), ("20", "Top 20% of all scored")]
 GOVERNANCE_CHOICES = [("", "Maintained and academies"), ("maintained", "Maintained")]
 GOVERNANCE_CHOICES.append(("academy", "Academies and free schools"))
 NOT_CATEGORISED = "Not categorised"

@@ -319,7 +319,7 @@ def score_events(scores: Iterable[RiskScore]) -> list[TimelineEvent]:
                 on,
                 Kind.SCORE,
                 f"Early-warning risk {score.probability:.1%}, rank {score.rank:,} of "
-                f"{score.run.schools:,} in England",
+                f"{score.run.schools:,} scored",
                 f"Main reasons: {reasons}" if reasons else "",
             )
         )

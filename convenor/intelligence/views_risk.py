@@ -56,7 +56,7 @@ COLUMNS = (
         desc="category, most concern first",
     ),
     Column("Risk", "rank", numeric=True, asc="risk, highest first", desc="risk, lowest first"),
-    Column("Rank in England", numeric=True),
+    Column("Rank of all scored", numeric=True),
     Column(
         "Rank in LA",
         "la_rank",

@@ -189,7 +189,7 @@ def test_of_two_runs_on_one_date_it_shows_the_newer() -> None:
         RiskScore(run=older, urn=URN, probability=0.1, rank=9, reasons=[]),
     ]
     (event,) = score_events(scores)
-    assert event.title == "Early-warning risk 20.0%, rank 3 of 100 in England"
+    assert event.title == "Early-warning risk 20.0%, rank 3 of 100 scored"
 
 
 # --- The page --------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ def test_an_officer_sees_every_kind_newest_first_and_the_read_is_audited(
     assert "Safeguarding" in shown and "Parental complaint" in shown
     assert "Category: Support and challenge" in shown
     assert "Warning notice given: Performance standards and safety (s60)" in shown
-    assert "Early-warning risk 15.0%, rank 1 of 200 in England" in shown
+    assert "Early-warning risk 15.0%, rank 1 of 200 scored" in shown
     (audit,) = AuditEvent.objects.filter(action=VIEWED)
     assert audit.actor == user and audit.detail["urn"] == GOSPORT_PRIMARY
     assert audit.detail["entries"] == 2
@@ -282,9 +282,9 @@ def test_as_at_a_date_it_hides_later_runs_inspections_and_entries(
 ) -> None:
     response = signed_in(page_client, officer()).get(url(as_at="2019-06-30"))
     shown = titles(response)
-    assert "Early-warning risk 20.0%, rank 1 of 200 in England" not in shown
+    assert "Early-warning risk 20.0%, rank 1 of 200 scored" not in shown
     assert [t for t in shown if t.startswith("Early-warning")] == [
-        "Early-warning risk 10.0%, rank 5 of 200 in England"  # the 2018 run only
+        "Early-warning risk 10.0%, rank 5 of 200 scored"  # the 2018 run only
     ]
     assert "Inspected: Requires improvement" not in shown
     assert "Parental complaint" in shown and "Safeguarding" not in shown
