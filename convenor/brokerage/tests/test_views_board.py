@@ -283,3 +283,27 @@ def test_the_board_costs_the_same_queries_however_many_proposals(
         page = text(client.get(BOARD))
     assert "More 3" in page
     assert len(many) == len(few)
+
+
+def test_a_run_stored_without_the_baseline_does_not_claim_greedy_matched_none() -> None:
+    from convenor.brokerage.views.board import totals_facts
+
+    bare = MatchingRun(
+        la_code=850,
+        as_at=date(2019, 9, 30),
+        method="demo: nearest fitting provider",
+        totals={"requests": 11, "matched": 11},
+    )
+    facts = {row.key: row.value for row in totals_facts(bare)}
+    assert facts["Requests matched"] == "11 of 11 open requests"
+    assert facts["Total cost"] == "Not recorded"
+    full = MatchingRun(
+        la_code=850,
+        as_at=date(2019, 9, 30),
+        method="min-cost flow",
+        totals={"requests": 3, "matched": 2, "greedy_matched": 1, "providers": 4},
+    )
+    facts = {row.key: row.value for row in totals_facts(full)}
+    assert (
+        facts["Requests matched"] == "2 of 3 open requests (greedy baseline: 1), over 4 providers"
+    )

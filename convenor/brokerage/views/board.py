@@ -146,14 +146,14 @@ def totals_facts(run: MatchingRun) -> list[SummaryRow]:
         )
     by = run.run_by.get_username() if run.run_by else "a process"
     optimal = "proven optimal" if t.get("proven_optimal") else "not proven optimal"
+    matched = f"{t.get('matched', 0)} of {t.get('requests', 0)} open requests"
+    if "greedy_matched" in t:  # runs stored without the baseline (the demo's) say nothing
+        matched += f" (greedy baseline: {t['greedy_matched']})"
+    if "providers" in t:
+        matched += f", over {t['providers']} providers"
     return [
         SummaryRow("Run", f"As at {run.as_at:%-d %B %Y}, by {by}, {run.method}"),
-        SummaryRow(
-            "Requests matched",
-            f"{t.get('matched', 0)} of {t.get('requests', 0)} open requests "
-            f"(greedy baseline: {t.get('greedy_matched', 0)}), "
-            f"over {t.get('providers', 0)} providers",
-        ),
+        SummaryRow("Requests matched", matched),
         SummaryRow(
             "Total cost",
             f"{objective:,.2f} points, {optimal}{comparison}"
