@@ -31,7 +31,7 @@ from convenor.intelligence.categorisation import CategoryScope, category_scope
 from convenor.intelligence.forms_risk import DEFAULT_ORDER, DEFAULT_SORT, RiskFilterForm
 from convenor.intelligence.models import Category
 from convenor.schools.models import LocalAuthority
-from convenor.schools.school_list import SortHeader
+from convenor.schools.school_list import SortHeader, sortable_headers
 
 #: Who sees model risk: the category reviewers (ADR 0008).
 RISK_ROLES: tuple[Role, ...] = (Role.LA_OFFICER, Role.BOARD_MEMBER)
@@ -85,28 +85,14 @@ _DESCRIPTIONS = {(c.sort, "asc"): c.asc for c in COLUMNS if c.sort} | {
 
 def sort_headers(query: QueryDict, sort: str, order: str) -> list[SortHeader]:
     """The table's headings; each sortable one links to the list sorted by it, page 1."""
-    headers = []
-    for column in COLUMNS:
-        if not column.sort:
-            headers.append(SortHeader(column.text, numeric=column.numeric))
-            continue
-        current = column.sort == sort
-        next_order = "desc" if current and order == "asc" else "asc"
-        params = query.copy()
-        params.pop("page", None)
-        params["sort"], params["order"] = column.sort, next_order
-        if (column.sort, next_order) == (DEFAULT_SORT, DEFAULT_ORDER):
-            del params["sort"], params["order"]
-        headers.append(
-            SortHeader(
-                column.text,
-                href=f"?{params.urlencode()}",
-                numeric=column.numeric,
-                aria_sort=("ascending" if order == "asc" else "descending") if current else "",
-                action=f"sort by {_DESCRIPTIONS[(column.sort, next_order)]}",
-            )
-        )
-    return headers
+    return sortable_headers(
+        query,
+        ((c.text, c.sort, c.numeric) for c in COLUMNS),
+        sort,
+        order,
+        default=(DEFAULT_SORT, DEFAULT_ORDER),
+        describe=lambda key, direction: _DESCRIPTIONS[(key, direction)],
+    )
 
 
 def _form(request: HttpRequest, scope: CategoryScope) -> RiskFilterForm:

@@ -8,7 +8,7 @@ same schools in the same order.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -85,30 +85,56 @@ COLUMNS = (
 )
 
 
-def sort_headers(query: QueryDict, sort: str, order: str) -> list[SortHeader]:
-    """The table's headings; each link keeps the filters and goes back to page 1."""
+def sortable_headers(
+    query: QueryDict,
+    columns: Iterable[tuple[str, str, bool]],
+    sort: str,
+    order: str,
+    *,
+    default: tuple[str, str],
+    describe: Callable[[str, str], str],
+) -> list[SortHeader]:
+    """A table's headings from ``(text, sort key, numeric)`` columns (no key: not sortable).
+
+    Each sortable heading links to the page sorted by it, back on page 1 and keeping the
+    filters: ascending first, or reversed when it is the current sort. The link to the
+    ``default`` (sort, order) leaves both out of the address. ``describe(key, order)``
+    words the link's action for screen readers ("name, A to Z").
+    """
     headers = []
-    for column in COLUMNS:
-        if not column.sort:
-            headers.append(SortHeader(column.text, numeric=column.numeric))
+    for text, key, numeric in columns:
+        if not key:
+            headers.append(SortHeader(text, numeric=numeric))
             continue
-        current = column.sort == sort
+        current = key == sort
         next_order = "desc" if current and order == "asc" else "asc"
         params = query.copy()
         params.pop("page", None)
-        params["sort"], params["order"] = column.sort, next_order
-        if (column.sort, next_order) == (DEFAULT_SORT, DEFAULT_ORDER):
+        params["sort"], params["order"] = key, next_order
+        if (key, next_order) == default:
             del params["sort"], params["order"]
         headers.append(
             SortHeader(
-                column.text,
+                text,
                 href=f"?{params.urlencode()}",
-                numeric=column.numeric,
+                numeric=numeric,
                 aria_sort=("ascending" if order == "asc" else "descending") if current else "",
-                action=f"sort by {SORT_DESCRIPTIONS[(column.sort, next_order)]}",
+                action=f"sort by {describe(key, next_order)}",
             )
         )
     return headers
+
+
+def sort_headers(query: QueryDict, sort: str, order: str) -> list[SortHeader]:
+    """The school list's headings; each link keeps the filters and goes back to page 1."""
+    return sortable_headers(
+        query,
+        ((c.text, c.sort, c.numeric) for c in COLUMNS),
+        sort,
+        order,
+        default=(DEFAULT_SORT, DEFAULT_ORDER),
+        describe=lambda key, direction: SORT_DESCRIPTIONS[(key, direction)],
+    )
 
 
 def long_date(day: date | None) -> str:

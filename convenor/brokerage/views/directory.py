@@ -60,7 +60,7 @@ from convenor.brokerage.views.common import (
 from convenor.core.components import Cell, Link, SummaryRow
 from convenor.core.permissions import role_required
 from convenor.schools.models import Establishment
-from convenor.schools.school_list import SortHeader
+from convenor.schools.school_list import SortHeader, sortable_headers
 
 PAGE_SIZE = 25
 
@@ -129,28 +129,18 @@ def directory_rows(form: DirectoryFilterForm) -> ProviderQuerySet:
 
 
 def sort_headers(query: QueryDict, sort: str, order: str) -> list[SortHeader]:
-    headers = []
-    for key, text, numeric, asc, desc in COLUMNS:
-        if not key:
-            headers.append(SortHeader(text, numeric=numeric))
-            continue
-        current = key == sort
-        next_order = "desc" if current and order == "asc" else "asc"
-        params = query.copy()
-        params.pop("page", None)
-        params["sort"], params["order"] = key, next_order
-        if (key, next_order) == (DEFAULT_SORT, DEFAULT_ORDER):
-            del params["sort"], params["order"]
-        headers.append(
-            SortHeader(
-                text,
-                href=f"?{params.urlencode()}",
-                numeric=numeric,
-                aria_sort=("ascending" if order == "asc" else "descending") if current else "",
-                action=f"sort by {asc if next_order == 'asc' else desc}",
-            )
-        )
-    return headers
+    """The directory's headings; each sortable one links to it sorted by that, page 1."""
+    words = {(key, "asc"): asc for key, _, _, asc, _ in COLUMNS} | {
+        (key, "desc"): desc for key, _, _, _, desc in COLUMNS
+    }
+    return sortable_headers(
+        query,
+        ((text, key, numeric) for key, text, numeric, _, _ in COLUMNS),
+        sort,
+        order,
+        default=(DEFAULT_SORT, DEFAULT_ORDER),
+        describe=lambda key, direction: words[(key, direction)],
+    )
 
 
 def rating_words(mean: float | None, count: int) -> str:
