@@ -45,13 +45,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-MINUS = "\u2212"
+from convenor.analytics.numbers import MINUS as MINUS
+from convenor.analytics.numbers import format_value as format_value
+from convenor.analytics.numbers import t_quantile as t_quantile
 
 
 class Status(StrEnum):
@@ -251,37 +252,6 @@ def window_mean(values: Mapping[str, float | None], years: Iterable[str]) -> flo
     """The mean of the values published for ``years``, skipping missing ones; None if none."""
     found = [v for y in years if (v := values.get(y)) is not None]
     return math.fsum(found) / len(found) if found else None
-
-
-def t_quantile(p: float, df: int) -> float:
-    """Student's t quantile: exact for 1 and 2 degrees of freedom, else a series.
-
-    The series (Hill 1970, Cornish-Fisher in the normal quantile) is within
-    0.2% of the tables from 3 degrees of freedom up, ample for an interval.
-    """
-    if not 0 < p < 1:
-        raise ValueError("p must be between 0 and 1")
-    if df < 1:
-        raise ValueError("need at least one degree of freedom")
-    if df == 1:
-        return math.tan(math.pi * (p - 0.5))
-    if df == 2:
-        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
-    z = NormalDist().inv_cdf(p)
-    n = float(df)
-    return (
-        z
-        + (z**3 + z) / (4 * n)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * n**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * n**3)
-        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * n**4)
-    )
-
-
-def format_value(value: float, decimals: int) -> str:
-    """A number as a summary shows it, with a true minus sign (U+2212) rather than a hyphen."""
-    text = f"{value:.{decimals}f}"
-    return (text.lstrip("-") if float(text) == 0 else text).replace("-", MINUS)
 
 
 _Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
