@@ -1,8 +1,8 @@
 """From brokerage rows to the matching engine and back: a run over an LA's open requests.
 
 :func:`matching_inputs` reads the rows and builds the plain records of
-:mod:`convenor.analytics.matching`; :func:`run_matching` calls the engine (the optimal
-min-cost flow, with the greedy baseline beside it), turns its result into
+:mod:`convenor.analytics.matching`; :func:`run_matching` calls the engine (a min-cost
+flow over places, which is exact, with the greedy baseline beside it), turns its result into
 :class:`~convenor.brokerage.services.ProposedMatch` values and stores the run through
 :func:`~convenor.brokerage.services.store_matching_run`. Who may run it is the view's
 business (LA officers, for their LA).
@@ -20,9 +20,12 @@ How rows become records:
 - **Phases.** A school's support phase is :func:`~convenor.brokerage.models.phase_of`
   its register phase and type; "alternative" is the engine's "alternative_provision".
   A request whose school has no phase the engine knows is left out, with its reason.
-- **Days.** The engine counts whole days: a request needs its days rounded up, and a
-  provider offers its capacity less the days its live assignments hold, rounded down,
-  so a stored run never takes a provider past its capacity.
+- **Places.** A provider's capacity is places a term by intensity band
+  (:mod:`convenor.brokerage.capacity`); a request takes one place of its intensity's
+  band. The engine is given, for each band, the places offered less those the
+  provider's live assignments hold (approved matches whose request is still matched),
+  never below 0, so a stored run never takes a provider past its places. A request's
+  days (rounded up to whole days) still cost days times the cost a day.
 - **Location.** The school's easting and northing from the register (none: the
   engine counts the distance as ``max_km``); the provider's own.
 - **Independence.** A school's trust is its register group of a trust type
@@ -48,10 +51,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Avg, Count, Max, Sum
+from django.db.models import Avg, Count, Max
 
 from convenor.analytics import matching as engine
-from convenor.analytics.matching.records import IndependenceRule, Intensity
+from convenor.analytics.matching.records import INTENSITIES, IndependenceRule, Intensity, Places
 from convenor.brokerage.models import (
     Expertise,
     Match,
@@ -106,6 +109,9 @@ ENGINE_PHASE: dict[str, str] = {
 URGENCY_LEVEL: dict[str, int] = {Urgency.URGENT: 2, Urgency.THIS_TERM: 1, Urgency.NEXT_TERM: 0}
 
 INDEPENDENCE_RULES = ("strict", "penalised", "off")
+
+#: What a run's totals say it counted capacity in (runs over days stored nothing).
+CAPACITY = "places by band"
 
 
 @dataclass(frozen=True)
@@ -188,17 +194,13 @@ def concern_of(urns: Iterable[int], on: date) -> dict[int, bool]:
     return {urn: in_concern(decision, most_serious) for urn, decision in decisions.items()}
 
 
-def days_held(provider_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Days a term each provider's live assignments hold (approved, request still matched)."""
-    rows = (
-        Match.objects.live_assignments()
-        .filter(provider_id__in=list(provider_ids))
-        .order_by()
-        .values("provider_id")
-        .annotate(days=Sum("request__days_per_term"))
-        .values_list("provider_id", "days")
-    )
-    return {pk: Decimal(days or 0) for pk, days in rows}
+def places_of(provider: SupportProvider, held: Mapping[str, int] | None = None) -> Places:
+    """The engine's places for a provider: those it offers in each band less ``held``
+    (the places its live assignments hold), never below 0."""
+    held = held or {}
+    offered = provider.places
+    high, medium, low = (max(offered[band] - held.get(band, 0), 0) for band in INTENSITIES)
+    return Places(high=high, medium=medium, low=low)
 
 
 def _price(provider: SupportProvider, settings: engine.Settings) -> float:
@@ -250,10 +252,9 @@ def _providers(
 ) -> list[engine.Provider]:
     homes = {row.home_urn for row in rows if row.home_urn is not None}
     trusts, clusters = trusts_of(homes), clusters_of(homes, on)
-    held = days_held(row.pk for row in rows)
+    held = Match.objects.places_held(row.pk for row in rows)
     records = []
     for row in rows:
-        left = Decimal(row.capacity_days_per_term) - held.get(row.pk, Decimal(0))
         home = row.home_urn
         records.append(
             engine.Provider(
@@ -261,7 +262,7 @@ def _providers(
                 designation=row.get_designation_display(),
                 expertise=engine_areas(row.expertise),
                 phases=engine_phases(row.phases),
-                capacity_days=max(math.floor(left), 0),
+                places=places_of(row, held[row.pk]),
                 location=_location(row.easting, row.northing),
                 trust_uid=None if home is None else trusts.get(home),
                 cluster_ids=frozenset() if home is None else clusters.get(home, frozenset()),
@@ -349,7 +350,12 @@ def explanation(
 
 
 def totals_json(result: engine.MatchingResult, inputs: Inputs) -> dict[str, Any]:
-    """The run's totals beside the greedy baseline's, and every request left unmatched."""
+    """The run's totals beside the greedy baseline's, and every request left unmatched.
+
+    ``capacity`` says the run counted places by band: its cost is then the least any
+    matching of these requests to these places can have (the flow is exact), which the
+    board says. Runs stored before kept ``lower_bound``, ``proven_optimal`` and
+    ``split_requests`` instead; the board ignores those keys."""
     unmatched = [
         {"request": u.request_id, "reason": u.reason, "detail": u.detail} for u in result.unmatched
     ]
@@ -361,12 +367,10 @@ def totals_json(result: engine.MatchingResult, inputs: Inputs) -> dict[str, Any]
         "providers": len(inputs.providers),
         "matched": len(result.matches),
         "objective": points(result.cost),
-        "lower_bound": points(result.lower_bound),
-        "proven_optimal": result.proven_optimal,
+        "capacity": CAPACITY,
         "greedy_cost": points(result.greedy_cost),
         "greedy_matched": result.greedy_matched,
         "arcs": result.arcs,
-        "split_requests": result.split_requests,
         "unmatched": sorted(unmatched, key=lambda u: u["request"]),
     }
 
@@ -376,7 +380,8 @@ def settings_json(settings: engine.Settings) -> dict[str, Any]:
 
 
 def solve(inputs: Inputs, settings: engine.Settings) -> engine.MatchingResult:
-    """The optimal matching of the inputs, with the greedy baseline beside it."""
+    """The least-cost matching of the inputs to the places left, with the greedy
+    baseline beside it."""
     return engine.match(inputs.requests, inputs.providers, settings)
 
 
@@ -399,8 +404,8 @@ def run_matching(
     *, actor: Actor, la_code: int, as_at: date, independence: str = "strict"
 ) -> MatchingRun:
     """Match every open request of an LA to its directory as at ``as_at`` and store the
-    run: the optimal proposals with their explanations, the greedy baseline's cost
-    beside the optimum's, and why any request went unmatched. Earlier proposals still
+    run: the least-cost proposals with their explanations, the greedy baseline's cost
+    beside theirs, and why any request went unmatched. Earlier proposals still
     awaiting a decision are superseded (see :func:`store_matching_run`)."""
     if independence not in INDEPENDENCE_RULES:
         raise ValueError(f"independence must be one of {', '.join(INDEPENDENCE_RULES)}")
@@ -412,7 +417,7 @@ def run_matching(
         actor=actor,
         la_code=la_code,
         as_at=as_at,
-        method=f"min-cost flow ({result.method}) with greedy baseline"[:60],
+        method=f"{result.method} over places, with greedy baseline"[:60],
         proposals=proposals(result, inputs, providers),
         settings=settings_json(settings),
         totals=totals_json(result, inputs),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 
 if TYPE_CHECKING:
     # Named in the querysets' type parameters, which ruff does not read as uses.
@@ -90,6 +92,34 @@ class ProviderQuerySet(models.QuerySet["SupportProvider"]):
         """Annotated with ``rating_count`` and ``rating_mean`` (None when unrated)."""
         return self.annotate(rating_count=Count("ratings"), rating_mean=Avg("ratings__score"))
 
+    def with_places_left(self) -> ProviderQuerySet:
+        """Annotated, for each band, with ``held_<band>``, the places live assignments hold
+        (approved matches whose request, of that intensity, is still matched), and
+        ``left_<band>``, the places offered less those, never below 0 (a provider may offer
+        fewer places after approving some); ``places_left`` is the sum over the bands."""
+        from convenor.brokerage.capacity import BANDS, PLACE_FIELDS
+        from convenor.brokerage.models import Match
+
+        annotations: dict[str, Any] = {}
+        for band in BANDS:
+            held = (
+                Match.objects.live_assignments()
+                .filter(provider=OuterRef("pk"), request__intensity=band)
+                .order_by()
+                .values("provider")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            annotations[f"held_{band}"] = Coalesce(
+                Subquery(held, output_field=models.IntegerField()), Value(0)
+            )
+        lefts = {
+            f"left_{band}": Greatest(F(PLACE_FIELDS[band]) - F(f"held_{band}"), Value(0))
+            for band in BANDS
+        }
+        total = F("left_high") + F("left_medium") + F("left_low")
+        return self.annotate(**annotations).annotate(**lefts).annotate(places_left=total)
+
     def for_directory(self, la_code: int, on: date) -> ProviderQuerySet:
         """An LA's directory as at ``on``: available providers with their ratings."""
         return self.available_on(on).filter(la_code=la_code).with_ratings().order_by("name")
@@ -121,8 +151,8 @@ class MatchQuerySet(models.QuerySet["Match"]):
         return self.filter(status="proposed")
 
     def live_assignments(self) -> MatchQuerySet:
-        """Approved matches whose request is still matched: the days they hold count
-        against their provider's capacity."""
+        """Approved matches whose request is still matched: each holds one of its
+        provider's places in the band of its request's intensity."""
         return self.filter(status="approved", request__status="matched")
 
     def for_board(self, la_code: int) -> MatchQuerySet:
@@ -134,14 +164,24 @@ class MatchQuerySet(models.QuerySet["Match"]):
             .order_by("request__raised_on", "request_id", "cost", "pk")
         )
 
-    def days_held(self, provider_id: int) -> Decimal:
-        """Days a term a provider's live assignments hold."""
-        total = (
+    def places_held(self, provider_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """Places each provider's live assignments hold, by band: one place of the band of
+        each request's intensity. Every band of every provider asked about is present."""
+        from convenor.brokerage.capacity import BANDS
+
+        ids = list(provider_ids)
+        held: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BANDS, 0))
+        rows = (
             self.live_assignments()
-            .filter(provider_id=provider_id)
-            .aggregate(days=Sum("request__days_per_term"))["days"]
+            .filter(provider_id__in=ids)
+            .order_by()
+            .values("provider_id", "request__intensity")
+            .annotate(n=Count("pk"))
+            .values_list("provider_id", "request__intensity", "n")
         )
-        return Decimal(total or 0)
+        for provider_id, band, n in rows:
+            held[provider_id][band] = n
+        return {pk: dict(held[pk]) for pk in ids}
 
 
 class PlanQuerySet(models.QuerySet["SupportPlan"]):

@@ -32,10 +32,9 @@ exchange starts and two traded services sell.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -46,11 +45,8 @@ from convenor.brokerage import services as s
 from convenor.brokerage.models import (
     Designation,
     Expertise,
-    MemberRole,
     Partnership,
-    PartnershipKind,
     ProviderKind,
-    Strength,
     SupportPhase,
     SupportProvider,
     TariffBand,
@@ -77,6 +73,19 @@ LAST = "Ashdown Brook Carrow Dunmore Ellery Fenwick Garside Holt Ingram Jessop K
 FIRST_NAMES, LAST_NAMES = FIRST.split(), (LAST + " Marden Norcott Oakes Pryor Quill").split()
 PERSONS = [Designation.NLE] * 8 + [Designation.LLE] * 16 + [Designation.SLE] * 16
 PERSONS += [Designation.LEAD_HEAD] * 6
+# Places a term (high, medium, low) a system leader may offer, one drawn per leader. Only
+# NLEs and the traded service offer high places, and each leader only one or two places,
+# so requests compete for the nearest providers' places and the board shows alternatives
+# that were full; the LA's advisers and traded service take the rest, so every request
+# the demo makes is matched.
+PLACES: dict[str, tuple[tuple[int, int, int], ...]] = {
+    Designation.NLE: ((1, 1, 0), (1, 0, 1), (1, 1, 1)),
+    Designation.LLE: ((0, 1, 1), (0, 1, 0), (0, 2, 0)),
+    Designation.SLE: ((0, 1, 1), (0, 0, 2), (0, 1, 0)),
+    Designation.LEAD_HEAD: ((0, 1, 0), (0, 0, 1)),
+}
+ADVISER_PLACES = (0, 1, 2)
+SERVICE_PLACES = (2, 4, 5)  # the traded service: every shared area, so it fits any request
 
 
 @dataclass(frozen=True)
@@ -167,122 +176,6 @@ def _phase(school: Establishment) -> str:
     return phase_of(school.phase, school.type_group, school.type_name) or ""
 
 
-# --- Partnerships ------------------------------------------------------------------------
-
-
-def _partnership(
-    report: BrokerageReport,
-    *,
-    la_code: int,
-    kind: str,
-    name: str,
-    area: str = "",
-    parent: Partnership | None = None,
-) -> Partnership:
-    report.structures += 1
-    return s.create_partnership(
-        actor=ACTOR,
-        la_code=la_code,
-        kind=kind,
-        name=name,
-        area=area,
-        parent=parent,
-        starts=STARTS,
-        synthetic=True,
-    )
-
-
-def _member(
-    report: BrokerageReport,
-    p: Partnership,
-    urn: int,
-    role: str = MemberRole.MEMBER,
-    strength: str = Strength.FORMAL,
-) -> None:
-    report.memberships += 1
-    s.add_member(p, actor=ACTOR, urn=urn, starts=STARTS, role=role, strength=strength)
-
-
-def seed_partnerships(
-    rng: random.Random, la_code: int, schools: Sequence[Establishment], report: BrokerageReport
-) -> tuple[dict[str, Partnership], dict[int, Partnership]]:
-    """The three tiers and a learning network; returns boards by area and each clustered
-    school's cluster."""
-    by_area: dict[str, list[int]] = defaultdict(list)
-    for school in schools:
-        by_area[school.district].append(school.urn)
-    strategic = _partnership(
-        report, la_code=la_code, kind=PartnershipKind.STRATEGIC, name="Schools Partnership"
-    )
-    network = _partnership(
-        report, la_code=la_code, kind=PartnershipKind.LEARNING_NETWORK, name="Maths network"
-    )
-    boards: dict[str, Partnership] = {}
-    cluster_of: dict[int, Partnership] = {}
-    for n, (area, urns) in enumerate(sorted(by_area.items())):
-        board = _partnership(
-            report,
-            la_code=la_code,
-            kind=PartnershipKind.AREA_BOARD,
-            name=f"{area} Board",
-            area=area,
-            parent=strategic,
-        )
-        boards[area] = board
-        shuffled = rng.sample(urns, len(urns))
-        outside = max(1, round(len(shuffled) * 0.15))
-        for k, urn in enumerate(shuffled[:outside]):
-            if k % 2 == 0:  # half on the network's list only, half in nothing at all
-                _member(report, network, urn, strength=Strength.WEAK)
-        clustered = shuffled[outside:]
-        count = 3 if len(clustered) >= 45 else 2
-        for c in range(count):
-            members = clustered[c::count]
-            if not members:
-                continue
-            cluster = _partnership(
-                report,
-                la_code=la_code,
-                kind=PartnershipKind.CLUSTER,
-                name=f"{area} Cluster {'ABC'[c]}",
-                area=area,
-                parent=board,
-            )
-            for k, urn in enumerate(members):
-                role = (MemberRole.CHAIR, MemberRole.LEAD_HEAD)[k] if k < 2 else MemberRole.MEMBER
-                weak = k >= 2 and rng.random() < 0.1
-                _member(
-                    report, cluster, urn, role=role, strength=Strength.WEAK if weak else "formal"
-                )
-                cluster_of[urn] = cluster
-            _member(report, board, members[0], role=MemberRole.CHAIR if c == 0 else "member")
-        _member(report, strategic, clustered[0], role=MemberRole.CHAIR if n == 0 else "member")
-    return boards, cluster_of
-
-
-def seed_meetings(rng: random.Random, la_code: int, report: BrokerageReport) -> None:
-    """Autumn term 2019: two meetings of each cluster and board, one of the strategic
-    partnership. Each school has a keenness drawn from the seed: most come nearly always,
-    a quarter seldom."""
-    keen: dict[int, float] = {}
-    plan = {
-        PartnershipKind.CLUSTER: (date(2019, 10, 2), date(2019, 11, 27)),
-        PartnershipKind.AREA_BOARD: (date(2019, 10, 16), date(2019, 12, 4)),
-        PartnershipKind.STRATEGIC: (date(2019, 12, 11),),
-    }
-    for p in Partnership.objects.filter(la_code=la_code, synthetic=True).order_by("pk"):
-        for first in plan.get(PartnershipKind(p.kind), ()):
-            day = first + timedelta(days=rng.randint(0, 6))
-            members = sorted(p.memberships.in_force(day).values_list("urn", flat=True))
-            for urn in members:
-                keen.setdefault(urn, 0.9 if rng.random() < 0.75 else 0.35)
-            attendance = {urn: rng.random() < keen[urn] for urn in members}
-            s.record_meeting(
-                p, actor=ACTOR, held_on=day, title=f"{p.name} meeting", attendance=attendance
-            )
-            report.meetings += 1
-
-
 # --- Providers ---------------------------------------------------------------------------
 
 
@@ -330,6 +223,7 @@ def seed_providers(
             areas[0] = E.LEADERSHIP
         manage = designation in (Designation.NLE, Designation.LLE) and designation not in managed
         managed |= {designation} if manage else set()
+        high, medium, low = rng.choice(PLACES[designation])
         made.append(
             s.add_provider(
                 actor=ACTOR,
@@ -339,7 +233,9 @@ def seed_providers(
                 designation=designation,
                 expertise=areas,
                 phases=[phase],
-                capacity_days_per_term=rng.choice((12, 15, 20, 25, 30)),
+                places_high=high,
+                places_medium=medium,
+                places_low=low,
                 available_from=STARTS,
                 home_urn=home.urn,
                 cost_per_day=Decimal(rng.choice((350, 400, 450, 500, 550))),
@@ -360,7 +256,9 @@ def seed_providers(
                 designation=Designation.LA_ADVISER,
                 expertise=[str(a) for a in (*SHARED_AREAS[:3], E.CURRICULUM, E.ASSESSMENT)],
                 phases=[SupportPhase.PRIMARY, SupportPhase.SECONDARY],
-                capacity_days_per_term=30,
+                places_high=ADVISER_PLACES[0],
+                places_medium=ADVISER_PLACES[1],
+                places_low=ADVISER_PLACES[2],
                 available_from=STARTS,
                 easting=office[0] + 4000 * n,
                 northing=office[1],
@@ -378,7 +276,9 @@ def seed_providers(
             designation=Designation.TRADED_SERVICE,
             expertise=[str(a) for a in SHARED_AREAS],
             phases=[SupportPhase.PRIMARY, SupportPhase.SECONDARY, SupportPhase.SPECIAL],
-            capacity_days_per_term=40,
+            places_high=SERVICE_PLACES[0],
+            places_medium=SERVICE_PLACES[1],
+            places_low=SERVICE_PLACES[2],
             available_from=STARTS,
             easting=office[0],
             northing=office[1],
@@ -413,6 +313,7 @@ def seed_brokerage(la_code: int, *, seed: int = DEFAULT_SEED) -> BrokerageReport
     combined with the LA code, so each LA gets its own.
     """
     from convenor.demo import synthetic_brokerage_support as support
+    from convenor.demo import synthetic_partnerships as partnerships
 
     report = BrokerageReport(la_code)
     if already_seeded(la_code):
@@ -429,7 +330,9 @@ def seed_brokerage(la_code: int, *, seed: int = DEFAULT_SEED) -> BrokerageReport
 
     if not TariffBand.objects.filter(la_code=la_code).exists():
         s.install_default_tariffs(actor=ACTOR, la_code=la_code, effective_from=date(2017, 4, 1))
-    boards, cluster_of = seed_partnerships(rng("partnerships"), la_code, schools, report)
+    boards, cluster_of = partnerships.seed_partnerships(
+        rng("partnerships"), la_code, schools, report
+    )
     good = set(good_schools([school.urn for school in schools], STARTS))
     homes = [school for school in schools if school.urn in good]
     offers = rng("providers")
@@ -478,11 +381,13 @@ def seed_brokerage(la_code: int, *, seed: int = DEFAULT_SEED) -> BrokerageReport
         prefer=prefer,
         report=report,
     )
-    seed_meetings(rng("meetings"), la_code, report)
+    partnerships.seed_meetings(rng("meetings"), la_code, report)
     urns = [school.urn for school in schools]
     credits = rng("credits")
     members = credits.sample(sorted(cluster_of), min(30, len(cluster_of)))
     head = HEAD_URN if HEAD_URN in urns else None
-    support.seed_credits(credits, la_code, sorted({*members, *([head] if head else [])}), report)
-    support.seed_traded(rng("traded"), la_code, schools, head, report)
+    partnerships.seed_credits(
+        credits, la_code, sorted({*members, *([head] if head else [])}), report
+    )
+    partnerships.seed_traded(rng("traded"), la_code, schools, head, report)
     return report

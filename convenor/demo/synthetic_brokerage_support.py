@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from convenor.brokerage import services as s
+from convenor.brokerage.capacity import BANDS
 from convenor.brokerage.models import (
-    AccountKind,
     Band,
-    CreditAccount,
     Fund,
     FundingSource,
     Match,
@@ -132,12 +132,15 @@ def candidates(
     providers: Sequence[SupportProvider],
     cluster_of: Mapping[int, Partnership],
 ) -> list[tuple[float, SupportProvider, dict[str, Any]]]:
-    """Providers fitting the request (phase, at least one area, not from the school's
-    own cluster: the strict independence rule), cheapest first, with their costs."""
+    """Providers fitting the request (phase, at least one area, places in its band, not
+    from the school's own cluster: the strict independence rule), cheapest first, with
+    their costs."""
     found = []
     own = cluster_of.get(school.urn)
     for p in providers:
         if _phase(school) not in p.phases or p.home_urn == school.urn:
+            continue
+        if not p.places[request.intensity]:
             continue
         if own is not None and p.home_urn is not None and cluster_of.get(p.home_urn) == own:
             continue
@@ -161,46 +164,77 @@ def candidates(
     return found
 
 
+def places_left(providers: Iterable[SupportProvider]) -> dict[int, dict[str, int]]:
+    """Each provider's places left by band: offered less those live assignments hold."""
+    rows = list(providers)
+    held = Match.objects.places_held(p.pk for p in rows)
+    return {p.pk: {b: max(p.places[b] - held[p.pk][b], 0) for b in BANDS} for p in rows}
+
+
+def _alternative(
+    candidate: tuple[float, SupportProvider, dict[str, Any]],
+    chosen_total: float,
+    band: str,
+    left: Mapping[str, int],
+    taken_by: Sequence[int],
+) -> dict[str, Any]:
+    """An alternative as the engine explains one: cheaper (or as cheap) but with no place
+    left in the band is "full", as cheap with a place a "tie", the rest "dearer"."""
+    cost, provider, parts = candidate
+    taken: list[int] = []
+    if cost <= chosen_total and left[band] < 1:
+        taken = list(taken_by)
+        held = "taken by earlier requests of this run" if taken else "held by approved matches"
+        reason, detail = "full", f"no {band}-intensity place left: {held}"
+    elif cost == chosen_total:
+        reason, detail = "tie", "costs the same; the other came first"
+    else:
+        reason, detail = "dearer", f"costs {cost - chosen_total:.2f} points more"
+    fit = {k: parts[k] for k in ("covers", "lacks")}
+    return {
+        "provider": provider.pk,
+        "reason": reason,
+        "detail": detail,
+        "taken_by": taken,
+        "cost": {k: v for k, v in parts.items() if k not in fit},
+        **fit,
+    }
+
+
 def build_proposals(
     requests: Sequence[SupportRequest],
     schools: Mapping[int, Establishment],
     providers: Sequence[SupportProvider],
     cluster_of: Mapping[int, Partnership],
 ) -> list[ProposedMatch]:
-    """The cheapest fitting provider with days left for each request, oldest first,
-    explained as the brokerage board shows a run's proposals."""
-    left = {
-        p.pk: Decimal(p.capacity_days_per_term) - Match.objects.days_held(p.pk) for p in providers
-    }
+    """The cheapest fitting provider with a place left in the request's band for each
+    request, oldest first, explained as the brokerage board shows a run's proposals:
+    the next three fitting providers, those cheaper ones whose places in the band went
+    first being "full"."""
+    left = places_left(providers)
+    took: dict[tuple[int, str], list[int]] = defaultdict(list)
     made = []
     for request in requests:
+        band = request.intensity
         fitting = candidates(request, schools[request.urn], providers, cluster_of)
-        days = Decimal(request.days_per_term)
-        chosen = next((c for c in fitting if left[c[1].pk] >= days), None)
+        chosen = next((c for c in fitting if left[c[1].pk][band] >= 1), None)
         if chosen is None:
             continue
         total, provider, cost = chosen
-        left[provider.pk] -= days
         others = [c for c in fitting if c[1].pk != provider.pk][:3]
+        alternatives = [
+            _alternative(c, total, band, left[c[1].pk], took[(c[1].pk, band)]) for c in others
+        ]
+        left[provider.pk][band] -= 1
+        took[(provider.pk, band)].append(request.pk)
         fit = {k: cost.pop(k) for k in ("covers", "lacks")}
         explanation = {
-            "why": f"The nearest fitting provider with days left: it covers "
-            f"{len(fit['covers'])} of {len(request.areas)} areas of need.",
-            "days": int(days),
+            "why": f"The nearest fitting provider with a {band}-intensity place left: it "
+            f"covers {len(fit['covers'])} of {len(request.areas)} areas of need.",
+            "days": int(Decimal(request.days_per_term)),
             "cost": cost,
             **fit,
-            "alternatives": [
-                {
-                    "provider": p.pk,
-                    "reason": "dearer",
-                    "detail": f"costs {c - total:.2f} points more",
-                    "taken_by": [],
-                    "cost": {k: v for k, v in alt.items() if k not in ("covers", "lacks")},
-                    "covers": alt["covers"],
-                    "lacks": alt["lacks"],
-                }
-                for c, p, alt in others
-            ],
+            "alternatives": alternatives,
             "synthetic": True,
         }
         made.append(ProposedMatch(request.pk, provider.pk, total, explanation))
@@ -299,16 +333,40 @@ def _override_to(
     cluster_of: Mapping[int, Partnership],
     prefer: set[int],
 ) -> SupportProvider | None:
-    days = Decimal(match.request.days_per_term)
-    fitting = [
-        p
-        for _, p, _ in candidates(match.request, school, providers, cluster_of)
-        if p.pk != match.provider_id
-        and Decimal(p.capacity_days_per_term) - Match.objects.days_held(p.pk) >= days
-    ]
+    band = match.request.intensity
+    fitting = [p for _, p, _ in candidates(match.request, school, providers, cluster_of)]
+    left = places_left(fitting)
+    fitting = [p for p in fitting if p.pk != match.provider_id and left[p.pk][band] >= 1]
     preferred = [p for p in fitting if p.pk in prefer]
     found = preferred or fitting
     return found[0] if found else None
+
+
+def board_roles(count: int, *, later: bool, preferred: set[int], full: set[int]) -> list[str]:
+    """What the board does with each of a run's ``count`` proposals, in order.
+
+    The second is rejected. In 2019 (``later``) all but eight are left for the board,
+    those with a "full" alternative first (so the board shows one), then the last. One
+    of the rest is overridden: the first that a provider the demo system leader manages
+    could take (``preferred``), else the first. In 2017 the fourth and seventh are
+    approved and their plans stopped; every other is approved.
+    """
+    roles = ["approve"] * count
+    if count > 1:
+        roles[1] = "reject"
+    if later and count > 8:
+        open_ = [n for n in range(2, count)]
+        chosen = [n for n in open_ if n in full] + sorted(open_, reverse=True)
+        for n in list(dict.fromkeys(chosen))[: count - 8]:
+            roles[n] = "leave"
+    elif not later:
+        for n in (3, 6):
+            if n < count:
+                roles[n] = "stop"
+    free = [n for n, role in enumerate(roles) if role == "approve"]
+    if free:
+        roles[next((n for n in free if n in preferred), free[0])] = "override"
+    return roles
 
 
 def seed_cohort(
@@ -324,10 +382,10 @@ def seed_cohort(
     prefer: set[int],
     report: BrokerageReport,
 ) -> list[int]:
-    """One cohort, from decisions to plans. The run's first proposal is overridden (to a
-    provider the demo system leader manages when one fits), the second rejected; in 2017
-    every other is approved (two plans stopped at a review, the rest completed), in 2019
-    six are approved and the rest left for the board. Returns the schools supported.
+    """One cohort, from decisions to plans: what the board does with each proposal is
+    :func:`board_roles`' (one overridden, one rejected; in 2017 the rest approved, two
+    plans stopped at a review and the rest completed; in 2019 eight decided and the rest
+    left for the board). Returns the schools supported.
 
     ``draw`` chooses the schools and their needs and nothing else, so which schools are
     in difficulty never depends on the providers, and so on inspections; ``rng`` makes
@@ -348,11 +406,24 @@ def seed_cohort(
         totals={"requests": len(waiting), "matched": len(proposals), "synthetic": True},
     )
     later = cohort.reviews[0].year >= 2020
+    matches = list(run.matches.select_related("request", "provider").order_by("pk"))
+    preferred = {
+        n
+        for n, m in enumerate(matches)
+        if (other := _override_to(m, schools[m.request.urn], providers, cluster_of, prefer))
+        and other.pk in prefer
+    }
+    full = {
+        n
+        for n, m in enumerate(matches)
+        if any(a["reason"] == "full" for a in m.explanation.get("alternatives", []))
+    }
+    roles = board_roles(len(matches), later=later, preferred=preferred, full=full)
     approved: list[tuple[Match, str]] = []
-    for n, match in enumerate(run.matches.select_related("request", "provider").order_by("pk")):
-        school = schools[match.request.urn]
-        other = _override_to(match, school, providers, cluster_of, prefer) if n == 0 else None
-        if other is not None:
+    for n, match in enumerate(matches):
+        role, school = roles[n], schools[match.request.urn]
+        other = _override_to(match, school, providers, cluster_of, prefer)
+        if role == "override" and other is not None:
             chosen = s.override_match(
                 match,
                 actor=ACTOR,
@@ -361,16 +432,15 @@ def seed_cohort(
                 on=cohort.decide_on,
             )
             approved.append((chosen, "live" if later else "complete"))
-        elif n == 1:
+        elif role == "reject":
             s.reject_match(
                 match, actor=ACTOR, reason=f"{MARK} Too far to travel.", on=cohort.decide_on
             )
-        elif later and n >= 8:
+        elif role == "leave":
             continue  # left for the board to decide
         else:
             s.approve_match(match, actor=ACTOR, on=cohort.decide_on)
-            stop = not later and n in (3, 6)
-            approved.append((match, "live" if later else "stop" if stop else "complete"))
+            approved.append((match, "live" if later else "stop" if role == "stop" else "complete"))
     for match, outcome in approved:
         match.refresh_from_db()
         run_plan(
@@ -380,91 +450,3 @@ def seed_cohort(
 
 
 # --- Credits and traded services ----------------------------------------------------------
-
-
-def seed_credits(
-    rng: random.Random, la_code: int, urns: Sequence[int], report: BrokerageReport
-) -> None:
-    """The credits scheme from September 2019: 20 credits a school, then exchanges through
-    the autumn, each only when the taker has the credits."""
-    opened = date(2019, 9, 1)
-    scheme = s.open_account(actor=ACTOR, la_code=la_code, opened_on=opened)
-    accounts: list[CreditAccount] = []
-    for urn in urns:
-        account = s.open_account(actor=ACTOR, la_code=la_code, opened_on=opened, urn=urn)
-        s.post_credit_transaction(
-            actor=ACTOR,
-            lines=[(scheme, -20), (account, 20)],
-            posted_on=date(2019, 9, 2),
-            description="Yearly allocation (synthetic)",
-            synthetic=True,
-        )
-        accounts.append(account)
-    report.accounts = len(accounts) + 1
-    balance = {a.pk: 20 for a in accounts}
-    days = sorted(date(2019, 9, 9) + timedelta(days=rng.randint(0, 95)) for _ in range(30))
-    for day in days:
-        provider, taker = rng.sample(accounts, 2)
-        credits = rng.randint(2, 8)
-        if balance[taker.pk] < credits:
-            continue
-        s.post_credit_transaction(
-            actor=ACTOR,
-            lines=[(taker, -credits), (provider, credits)],
-            posted_on=day,
-            description=rng.choice(
-                ("Moderation support", "Subject leader coaching", "Phonics training day")
-            )
-            + " (synthetic)",
-            synthetic=True,
-        )
-        balance[taker.pk] -= credits
-        balance[provider.pk] += credits
-        report.exchanges += 1
-    assert CreditAccount.objects.filter(la_code=la_code, kind=AccountKind.SCHEME).count() == 1
-
-
-def seed_traded(
-    rng: random.Random,
-    la_code: int,
-    schools: Sequence[Establishment],
-    head: int | None,
-    report: BrokerageReport,
-) -> None:
-    """Two services for 2019/20 (a per-pupil membership capped at £1,500 and flat-price
-    governor services), each bought by some schools."""
-    start, end = date(2019, 4, 1), date(2020, 3, 31)
-    membership = s.create_traded_service(
-        actor=ACTOR,
-        la_code=la_code,
-        name="School improvement membership",
-        package="buy_back",
-        fee_rule="per_pupil",
-        per_pupil_fee=Decimal(5),
-        fee_cap=Decimal(1500),
-        period_start=start,
-        period_end=end,
-        description=MARK,
-        synthetic=True,
-    )
-    governors = s.create_traded_service(
-        actor=ACTOR,
-        la_code=la_code,
-        name="Governor services",
-        package="core",
-        fee_rule="flat",
-        price=Decimal(850),
-        period_start=start,
-        period_end=end,
-        description=MARK,
-        synthetic=True,
-    )
-    for school in schools:
-        day = start + timedelta(days=rng.randint(0, 20))
-        wants_membership = school.urn == head or rng.random() < 0.45
-        if wants_membership and school.pupils is not None:
-            s.subscribe(membership, actor=ACTOR, urn=school.urn, subscribed_on=day, synthetic=True)
-            report.subscriptions += 1
-        if rng.random() < 0.35:
-            s.subscribe(governors, actor=ACTOR, urn=school.urn, subscribed_on=day, synthetic=True)
-            report.subscriptions += 1

@@ -4,12 +4,14 @@
 
 Stages (each usable on its own, e.g. by the benchmark):
 
-1. :func:`build_problem` prunes each request to its cheapest fitting providers and costs
-   every candidate arc (numpy, a grid over the coordinates).
-2. :func:`solve_flow` solves it by OR-Tools min-cost flow over days, makes whole the
-   requests the flow splits between providers, and solves small problems exactly with
-   CP-SAT when a repair was needed.
-3. :func:`greedy` is the baseline; :func:`solve_milp` an exact MILP for tests.
+1. :func:`build_problem` prunes each request to its cheapest fitting providers with a
+   place in its intensity band and costs every candidate arc (numpy, a grid over the
+   coordinates).
+2. :func:`solve_flow` solves it exactly by OR-Tools min-cost flow: each request takes
+   one place in its band at one provider, a transportation problem, so the flow is
+   integral and optimal. Bands never meet, so :func:`solve` does both steps band by
+   band, one band in a second process when the problem is large.
+3. :func:`greedy` is the baseline; :func:`solve_milp` an independent exact MILP for tests.
 4. :func:`explain` says why each provider, lists the next best alternatives and why they
    lost, and why any request went unmatched.
 
@@ -20,14 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .bands import solve
 from .candidates import Problem, build_problem
-from .exact import solve_cpsat, solve_milp
+from .exact import solve_milp
 from .explain import explain
 from .flow import solve_flow
 from .greedy import greedy
 from .records import (
     AREAS_OF_NEED,
     BAND_DAYS,
+    INTENSITIES,
     PHASES,
     SCALE,
     Alternative,
@@ -36,6 +40,7 @@ from .records import (
     Intensity,
     Match,
     MatchingResult,
+    Places,
     Provider,
     Request,
     Settings,
@@ -52,13 +57,14 @@ def match(
     The same input (in any order) always gives the same result. The greedy baseline is run
     on the same candidates and its totals are reported beside the optimum.
     """
-    problem = build_problem(requests, providers, settings or Settings())
-    return explain(solve_flow(problem), greedy(problem))
+    solution = solve(requests, providers, settings or Settings())
+    return explain(solution, greedy(solution.problem))
 
 
 __all__ = [
     "AREAS_OF_NEED",
     "BAND_DAYS",
+    "INTENSITIES",
     "PHASES",
     "SCALE",
     "UNMATCHED",
@@ -68,6 +74,7 @@ __all__ = [
     "Intensity",
     "Match",
     "MatchingResult",
+    "Places",
     "Problem",
     "Provider",
     "Request",
@@ -78,7 +85,7 @@ __all__ = [
     "explain",
     "greedy",
     "match",
-    "solve_cpsat",
+    "solve",
     "solve_flow",
     "solve_milp",
 ]

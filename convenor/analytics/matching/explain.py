@@ -1,13 +1,22 @@
-"""Explanations: why each provider, the next best alternatives, and why requests went unmatched."""
+"""Explanations: why each provider, the next best alternatives, and why requests went unmatched.
+
+The result is an exact optimum, so every alternative that is cheaper than the chosen
+provider is full in the request's band, and every request left unmatched with candidates
+found them all full (or, with a penalty set below what a match costs, not worth it).
+Anything else is a bug and raises.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import Problem
+from .candidates import BANDS, Problem
 from .records import (
+    INTENSITIES,
+    SCALE,
     Alternative,
     AlternativeReason,
     CostBreakdown,
@@ -16,7 +25,7 @@ from .records import (
     Provider,
     Unmatched,
 )
-from .solution import UNMATCHED, Solution, used_days
+from .solution import UNMATCHED, Solution, used_places
 
 ALTERNATIVES = 3
 
@@ -51,8 +60,17 @@ def breakdowns(problem: Problem, arcs: list[int]) -> dict[int, CostBreakdown]:
     return out
 
 
+def _band(problem: Problem, i: int) -> str:
+    return f"{INTENSITIES[int(problem.band[i])]}-intensity"
+
+
+def _requests(ids: list[int]) -> str:
+    return ("request " if len(ids) == 1 else "requests ") + ", ".join(map(str, ids))
+
+
 def _why(problem: Problem, i: int, cost: CostBreakdown, provider: Provider) -> str:
     request = problem.requests[i]
+    places = provider.places.of(request.intensity)
     where = "distance unknown" if cost.km is None else f"{cost.km:.1f} km away"
     covered = sorted(request.areas & provider.expertise)
     rated = (
@@ -62,7 +80,8 @@ def _why(problem: Problem, i: int, cost: CostBreakdown, provider: Provider) -> s
     )
     text = (
         f"{provider.designation}, {where}, covers {len(covered)} of {len(request.areas)} "
-        f"areas of need ({', '.join(covered)}), {rated}, {provider.price_per_day:g} a day"
+        f"areas of need ({', '.join(covered)}), {rated}, {provider.price_per_day:g} a day; "
+        f"takes one of its {places} {_band(problem, i)} places"
     )
     if cost.independence > 0:
         text += "; inside the school's own trust or cluster (penalised)"
@@ -80,6 +99,37 @@ def _dearer(chosen: CostBreakdown, alt: CostBreakdown) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Taken:
+    """Where the places went, as plain lists (numpy scalars are slow one at a time).
+
+    ``slot[a]`` is the (provider, band) slot of arc ``a``; ``left`` and ``capacity`` are
+    per slot; ``holders[slot]`` are the ids of the requests holding its places, in order.
+    """
+
+    prov: list[int]
+    slot: list[int]
+    left: list[int]
+    capacity: list[int]
+    holders: dict[int, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, solution: Solution) -> _Taken:
+        problem, arc_of = solution.problem, solution.arc_of
+        slot = problem.slot(np.arange(problem.arcs)).tolist()
+        served: dict[int, list[int]] = defaultdict(list)
+        for r, arc in zip(problem.requests, arc_of.tolist(), strict=True):
+            if arc != UNMATCHED:
+                served[slot[arc]].append(r.id)  # requests are in id order
+        return cls(
+            prov=problem.prov.tolist(),
+            slot=slot,
+            left=(problem.capacity - used_places(problem, arc_of)).tolist(),
+            capacity=problem.capacity.tolist(),
+            holders={k: tuple(ids) for k, ids in served.items()},
+        )
+
+
 def _next_best(problem: Problem, i: int, arc: int) -> list[int]:
     """The cheapest candidates of request ``i`` other than ``arc``."""
     first = int(problem.start[i])
@@ -93,36 +143,35 @@ def _alternative(
     chosen: CostBreakdown,
     alt: int,
     cost: CostBreakdown,
-    context: tuple[list[int], dict[int, list[int]]],
+    taken_places: _Taken,
 ) -> Alternative:
-    residual, served = context
-    p = int(problem.prov[alt])
-    need = int(problem.days[i])
+    slot = taken_places.slot[alt]
     reason: AlternativeReason
     taken: tuple[int, ...] = ()
     if cost.per_day > chosen.per_day:
         reason, detail = "dearer", _dearer(chosen, cost)
-    elif residual[p] < need:
-        taken = tuple(sorted(problem.requests[j].id for j in served[p]))
+    elif taken_places.left[slot] == 0:
+        taken = taken_places.holders[slot]
         reason = "full"
         detail = (
-            f"{residual[p]} days left of {int(problem.capacity[p])}, {need} needed: "
-            "its days went to other requests"
+            f"no {_band(problem, i)} places left ({len(taken)} of "
+            f"{taken_places.capacity[slot]} taken by {_requests(list(taken))})"
         )
     elif cost.per_day == chosen.per_day:
-        reason, detail = "tie", "costs the same; the solver chose the other"
+        reason, detail = "tie", "costs the same and has a place left; the solver chose the other"
     else:
-        reason = "not_moved"
-        detail = "cheaper with room left; the result is within its stated gap"
-    return Alternative(problem.providers[p].id, cost, reason, detail, taken)
+        # Moving the request there would cost less: the flow's optimum rules this out.
+        raise AssertionError(f"request {problem.requests[i].id} has a cheaper free candidate")
+    return Alternative(problem.providers[taken_places.prov[alt]].id, cost, reason, detail, taken)
 
 
 def _no_candidate(problem: Problem, i: int) -> str:
+    """Which filter left request ``i`` with no candidate, in the order they narrow down."""
     r = problem.requests[i]
     s = problem.settings
-    provs = problem.providers
-    phase = [p for p in provs if r.phase in p.phases]
-    need = [p for p in phase if r.areas & p.expertise]
+    phase = [p for p in problem.providers if r.phase in p.phases]
+    band = [p for p in phase if p.places.of(r.intensity) > 0]
+    need = [p for p in band if r.areas & p.expertise]
     near = [
         p
         for p in need
@@ -133,10 +182,15 @@ def _no_candidate(problem: Problem, i: int) -> str:
     others = [p for p in near if p.home_urn != r.urn]
     if not phase:
         return f"no provider supports the {r.phase} phase"
+    if not band:
+        return f"no {r.phase} provider offers {_band(problem, i)} places"
     if not need:
-        return f"no {r.phase} provider offers any of: {', '.join(sorted(r.areas))}"
+        return (
+            f"no {r.phase} provider with {_band(problem, i)} places offers any of: "
+            f"{', '.join(sorted(r.areas))}"
+        )
     if not near:
-        return f"no provider with the right phase and expertise within {s.max_km:g} km"
+        return f"no provider with the right phase, places and expertise within {s.max_km:g} km"
     if not others:
         return "the only providers that fit are based at the school itself"
     return (
@@ -146,37 +200,50 @@ def _no_candidate(problem: Problem, i: int) -> str:
 
 
 def _unmatched(problem: Problem, i: int, residual: list[int]) -> Unmatched:
+    """Why request ``i`` is unmatched: no candidate, every candidate full, or not worth it."""
     arcs = problem.candidates_of(i)
     rid = problem.requests[i].id
     if len(arcs) == 0:
         return Unmatched(rid, "no_candidate", _no_candidate(problem, i))
     ids = tuple(problem.providers[int(problem.prov[a])].id for a in arcs)
-    left = [residual[int(problem.prov[a])] for a in arcs]
-    detail = (
-        f"all {len(ids)} providers that fit are full: at most {max(left)} days left, "
-        f"{int(problem.days[i])} needed"
-    )
+    band = int(problem.band[i])
+    slots = [int(problem.prov[a]) * BANDS + band for a in arcs]
+    free = [a for a, slot in zip(arcs, slots, strict=True) if residual[slot] > 0]
+    if free:
+        cheapest = problem.match_cost(free[0])
+        if cheapest < problem.unmatched_cost(i):
+            raise AssertionError(f"request {rid} left out with a free candidate it could use")
+        detail = (
+            f"the cheapest provider that fits with a place left would cost {cheapest / SCALE:g} "
+            f"points, no less than the {problem.unmatched_cost(i) / SCALE:g} of leaving it "
+            "unmatched"
+        )
+        return Unmatched(rid, "dearer", detail, ids)
+    places = sum(int(problem.capacity[slot]) for slot in slots)
+    where = "the provider that fits" if len(ids) == 1 else f"any of the {len(ids)} that fit"
+    detail = f"no {_band(problem, i)} places left at {where} (all {places} taken)"
     return Unmatched(rid, "capacity", detail, ids)
 
 
 def explain(solution: Solution, baseline: Solution) -> MatchingResult:
-    """Turn a solution into matches with reasons, unmatched requests with reasons, totals."""
+    """Turn a solution into matches with reasons, unmatched requests with reasons, totals.
+
+    ``solution`` must be optimal (the flow's): an alternative cheaper than the chosen
+    provider with a place left, or a request left out that a free candidate could serve
+    at less than its penalty, raises.
+    """
     problem = solution.problem
     arc_of = solution.arc_of
-    residual = (problem.capacity - used_days(problem, arc_of)).tolist()
-    served: dict[int, list[int]] = defaultdict(list)
-    for i, arc in enumerate(arc_of.tolist()):
-        if arc != UNMATCHED:
-            served[int(problem.prov[arc])].append(i)
+    taken = _Taken.of(solution)
     matched = [(i, arc) for i, arc in enumerate(arc_of.tolist()) if arc != UNMATCHED]
     nexts = {i: _next_best(problem, i, arc) for i, arc in matched}
     costs = breakdowns(problem, [a for i, arc in matched for a in (arc, *nexts[i])])
     matches = []
     for i, arc in matched:
         cost = costs[arc]
-        provider = problem.providers[int(problem.prov[arc])]
+        provider = problem.providers[taken.prov[arc]]
         alternatives = tuple(
-            _alternative(problem, i, cost, alt, costs[alt], (residual, served)) for alt in nexts[i]
+            _alternative(problem, i, cost, alt, costs[alt], taken) for alt in nexts[i]
         )
         matches.append(
             Match(
@@ -189,20 +256,18 @@ def explain(solution: Solution, baseline: Solution) -> MatchingResult:
             )
         )
     unmatched = [
-        _unmatched(problem, i, residual)
+        _unmatched(problem, i, taken.left)
         for i, arc in enumerate(arc_of.tolist())
         if arc == UNMATCHED
     ]
+    # Requests are in band order in the problem; people read them by id.
     return MatchingResult(
-        matches=tuple(matches),
-        unmatched=tuple(unmatched),
+        matches=tuple(sorted(matches, key=lambda m: m.request_id)),
+        unmatched=tuple(sorted(unmatched, key=lambda u: u.request_id)),
         cost=solution.cost,
         match_cost=solution.match_cost,
-        lower_bound=solution.lower_bound,
-        proven_optimal=solution.proven_optimal,
         method=solution.method,
         arcs=problem.arcs,
-        split_requests=solution.split_requests,
         greedy_cost=baseline.cost,
         greedy_matched=baseline.matched,
         settings=problem.settings,

@@ -6,8 +6,8 @@ The Django brokerage app converts its rows into :class:`Request`, :class:`Provid
 
 Units: locations are British National Grid easting and northing in metres (as the register
 stores them); distances are straight-line kilometres; days are days of support in one term;
-costs are integer "points" scaled by :data:`SCALE` (see :class:`Settings` for how each
-component is weighted).
+a provider's capacity is places by intensity band (:class:`Places`); costs are integer
+"points" scaled by :data:`SCALE` (see :class:`Settings` for how each component is weighted).
 """
 
 from __future__ import annotations
@@ -50,11 +50,45 @@ PHASES: tuple[str, ...] = (
 
 Intensity = Literal["high", "medium", "low"]
 
+#: The intensity bands, most intensive first: the order of :class:`Places` and of the
+#: engine's (provider, band) places.
+INTENSITIES: tuple[Intensity, ...] = ("high", "medium", "low")
+
 #: Default days of support in a term for each intensity band, as the brokerage app's
 #: (ADR 0011). A request carries its own ``days``; these are what a new request starts with.
 BAND_DAYS: dict[str, int] = {"high": 12, "medium": 6, "low": 3}
 
 IndependenceRule = Literal["strict", "penalised", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """How many schools a provider can take on in a term, by intensity band.
+
+    A place is one package of support at that band's intensity (the tariff bands of the
+    brokerage app, ADR 0011): a request in band "high" takes one "high" place, whatever
+    its exact days. Counting capacity in places makes matching a transportation problem,
+    which min-cost flow solves exactly (docs/adr/0010-brokerage-matching.md).
+    """
+
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+
+    def of(self, band: Intensity) -> int:
+        """Places in ``band``."""
+        return int(getattr(self, band))
+
+    @property
+    def total(self) -> int:
+        """Places in every band."""
+        return self.high + self.medium + self.low
+
+    @property
+    def days(self) -> int:
+        """The days of support these places stand for at the default band days."""
+        return sum(self.of(band) * BAND_DAYS[band] for band in INTENSITIES)
+
 
 Location = tuple[float, float]
 
@@ -63,8 +97,10 @@ Location = tuple[float, float]
 class Request:
     """A school's request for support in one term.
 
-    ``areas`` come from :data:`AREAS_OF_NEED`; ``phase`` from :data:`PHASES`. ``days`` is
-    what the intensity band needs and is taken whole from one provider. ``urgency`` is
+    ``areas`` come from :data:`AREAS_OF_NEED`; ``phase`` from :data:`PHASES`. A request
+    takes one place in its ``intensity`` band at the one provider it is matched to.
+    ``days`` is the support it needs in the term: a match costs ``days`` times the
+    provider's cost per day, but days do not count against capacity. ``urgency`` is
     0 (routine), 1 (soon) or 2 (urgent): more urgent requests are the last to be left out
     when capacity runs short, and come first in the greedy baseline. ``trust_uid`` and
     ``cluster_ids`` are the school's own groups; with ``in_concern`` (the school is in a
@@ -91,7 +127,8 @@ class Provider:
 
     ``designation`` is free text for display (NLE, LLE, SLE, lead head teacher, LA adviser,
     trust, traded service). ``expertise`` comes from :data:`AREAS_OF_NEED`; ``phases`` from
-    :data:`PHASES`. ``capacity_days`` is what it can give in the term. ``trust_uid``,
+    :data:`PHASES`. ``places`` is how many schools it can take on in the term, by
+    intensity band (a request takes one place in its own band). ``trust_uid``,
     ``cluster_ids`` and ``home_urn`` are its own groups and school (a provider never supports
     its own school). ``mean_rating`` (1 to 5, None if never rated) over
     ``completed_plans`` is its track record. ``price_per_day`` is in pounds or credits (one
@@ -103,7 +140,7 @@ class Provider:
     designation: str
     expertise: frozenset[str]
     phases: frozenset[str]
-    capacity_days: int
+    places: Places
     location: Location | None = None
     trust_uid: int | None = None
     cluster_ids: frozenset[int] = frozenset()
@@ -132,12 +169,9 @@ class Settings:
     costs ``unmatched_points * (1 + urgency)``, doubled for a school in a concern category,
     so the engine matches every request it can and leaves out the least urgent first.
 
-    ``candidates`` is how many of the cheapest fitting providers are kept per request.
-    ``exact_arc_limit``: when the flow has to split a request between providers and the
-    problem has at most this many candidate arcs (about 250 requests), the whole problem
-    is solved again exactly with CP-SAT, within ``exact_time_limit`` deterministic seconds
-    (one worker, so the same input gives the same answer; about 2 s of wall time at 10,000
-    arcs, 10 to 20 s at 20,000). See docs/adr/0010-brokerage-matching.md.
+    ``candidates`` is how many of the cheapest fitting providers are kept per request;
+    only providers with a place in the request's band fit. See
+    docs/adr/0010-brokerage-matching.md.
     """
 
     max_km: float = 40.0
@@ -153,8 +187,6 @@ class Settings:
     rating_prior: float = 3.0
     prior_plans: float = 3.0
     unmatched_points: float = 1_000.0
-    exact_arc_limit: int = 10_000
-    exact_time_limit: float = 10.0
 
     @property
     def unknown_km(self) -> float:
@@ -182,17 +214,17 @@ class CostBreakdown:
     total: int
 
 
-AlternativeReason = Literal["dearer", "full", "tie", "not_moved"]
+AlternativeReason = Literal["dearer", "full", "tie"]
 
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """A next-best provider for a matched request and why it was not chosen.
 
-    ``reason`` is "dearer" (it costs more), "full" (cheaper or as cheap, but the days it
-    had left went to other requests, listed in ``taken_by``), "tie" (the same cost; the
-    solver's choice) or "not_moved" (cheaper with room left: only possible when the result
-    is not proven optimal, see ``MatchingResult.proven_optimal``).
+    ``reason`` is "dearer" (it costs more), "full" (cheaper or as cheap, but its places
+    in the request's band all went to other requests, listed in ``taken_by``) or "tie"
+    (the same cost with a place left; the solver's choice). A cheaper candidate with a
+    place left cannot happen: the result is an exact optimum.
     """
 
     provider_id: int
@@ -204,7 +236,8 @@ class Alternative:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A request matched to one provider for all its days, with why and the alternatives."""
+    """A request matched to one provider (one place in its band), with why and the
+    alternatives."""
 
     request_id: int
     provider_id: int
@@ -214,12 +247,19 @@ class Match:
     alternatives: tuple[Alternative, ...]
 
 
-UnmatchedReason = Literal["no_candidate", "capacity"]
+UnmatchedReason = Literal["no_candidate", "capacity", "dearer"]
 
 
 @dataclass(frozen=True, slots=True)
 class Unmatched:
-    """A request left unmatched: no provider fits it at all, or those that fit are full."""
+    """A request left unmatched, and why.
+
+    ``reason`` is "no_candidate" (no provider fits it at all), "capacity" (every provider
+    that fits, listed in ``candidates``, has given all its places in the request's band to
+    other requests) or "dearer" (a provider that fits has a place left, but every such
+    match costs more than leaving the request unmatched: only possible when
+    ``Settings.unmatched_points`` is set below what a match can cost).
+    """
 
     request_id: int
     reason: UnmatchedReason
@@ -231,27 +271,19 @@ class Unmatched:
 class MatchingResult:
     """Every request either matched or unmatched with a reason, plus the totals.
 
-    ``cost`` is the objective (match costs plus unmatched penalties, in ``SCALE`` units);
-    ``lower_bound`` is the min-cost flow's optimum with requests allowed to split between
-    providers, which no assignment can beat, so ``proven_optimal`` is true when ``cost``
-    equals it or the exact solver proved optimality. ``greedy_*`` is the baseline run
-    beside it on the same candidates.
+    ``cost`` is the objective (match costs plus unmatched penalties, in ``SCALE`` units),
+    and it is the exact optimum over the pruned candidates: counted in places, matching is
+    a transportation problem, which min-cost flow solves exactly. ``method`` names the
+    solver; ``arcs`` counts the candidate arcs. ``greedy_*`` is the baseline run beside it
+    on the same candidates.
     """
 
     matches: tuple[Match, ...]
     unmatched: tuple[Unmatched, ...]
     cost: int
     match_cost: int
-    lower_bound: int
-    proven_optimal: bool
     method: str
     arcs: int
-    split_requests: int
     greedy_cost: int
     greedy_matched: int
     settings: Settings = field(default_factory=Settings)
-
-    @property
-    def gap(self) -> float:
-        """How far ``cost`` may be above the optimum, as a share of the lower bound."""
-        return 0.0 if self.lower_bound <= 0 else (self.cost - self.lower_bound) / self.lower_bound

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import I64, Problem
+from .candidates import Problem
+from .pairs import I64
 
 UNMATCHED = -1
 
@@ -15,16 +16,12 @@ UNMATCHED = -1
 class Solution:
     """``arc_of[i]`` is request ``i``'s chosen candidate arc, or :data:`UNMATCHED`.
 
-    ``lower_bound`` is a cost no assignment can beat (the split-allowed flow optimum, or the
-    cost itself when an exact solver proved it); ``proven_optimal`` says the cost reaches it.
+    ``method`` names the solver ("min-cost flow", "greedy", "milp").
     """
 
     problem: Problem
     arc_of: I64
     method: str
-    lower_bound: int
-    proven_optimal: bool
-    split_requests: int = 0
 
     @property
     def matched(self) -> int:
@@ -63,14 +60,18 @@ def total_cost(problem: Problem, arc_of: I64) -> int:
     return match_cost(problem, arc_of) + penalty
 
 
-def used_days(problem: Problem, arc_of: I64) -> I64:
-    """Days taken from each provider by the matched requests."""
+def used_places(problem: Problem, arc_of: I64) -> I64:
+    """Places taken from each (provider, band) slot by the matched requests (flat, as
+    ``Problem.capacity``)."""
     arcs = arc_of[arc_of != UNMATCHED]
-    return np.bincount(
-        problem.prov[arcs],
-        weights=problem.days[problem.req[arcs]],
-        minlength=len(problem.providers),
-    ).astype(np.int64)
+    used: I64 = np.bincount(problem.slot(arcs), minlength=problem.capacity.size).astype(np.int64)
+    return used
+
+
+def check_places(problem: Problem, arc_of: I64) -> None:
+    """Raise if any (provider, band) gives more places than it has: a bug, never data."""
+    if (used_places(problem, arc_of) > problem.capacity).any():
+        raise AssertionError("a provider's places in a band were exceeded")
 
 
 def urgency_order(problem: Problem) -> I64:

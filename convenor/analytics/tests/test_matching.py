@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
 import pytest
 
 from convenor.analytics.matching import (
+    Places,
     Provider,
     Request,
     Settings,
+    bands,
     build_problem,
     match,
-    solve_milp,
+    solve_flow,
 )
+from convenor.analytics.matching.records import Intensity
 
 # British National Grid, metres: a line of places east of Winchester, 1 km apart.
 ORIGIN = (448_000.0, 129_000.0)
@@ -26,7 +32,8 @@ def school(
     name_urn: int,
     km: float | None,
     *,
-    days: int = 10,
+    days: int = 6,
+    band: Intensity = "medium",
     urgency: int = 0,
     phase: str = "primary",
     areas: frozenset[str] = frozenset({"mathematics"}),
@@ -39,7 +46,7 @@ def school(
         urn=name_urn,
         phase=phase,
         areas=areas,
-        intensity="medium",
+        intensity=band,
         days=days,
         urgency=urgency,
         location=None if km is None else at(km),
@@ -49,11 +56,14 @@ def school(
     )
 
 
+TWO_MEDIUM = Places(medium=2)
+
+
 def provider(
     id: int,
     km: float | None,
     *,
-    capacity: int = 20,
+    places: Places = TWO_MEDIUM,
     trust: int | None = None,
     clusters: frozenset[int] = frozenset(),
     home: int | None = None,
@@ -66,7 +76,7 @@ def provider(
         designation="LLE",
         expertise=expertise,
         phases=frozenset({"primary"}),
-        capacity_days=capacity,
+        places=places,
         location=None if km is None else at(km),
         trust_uid=trust,
         cluster_ids=clusters,
@@ -95,7 +105,7 @@ def test_it_matches_a_school_to_the_nearest_fitting_provider():
     (alt,) = m.alternatives
     assert alt.provider_id == 10 and alt.reason == "dearer"
     assert "further" in alt.detail
-    assert result.proven_optimal and result.cost == m.cost.total
+    assert result.method == "min-cost flow" and result.cost == m.cost.total
 
 
 def test_it_never_supports_a_concern_school_from_inside_its_own_trust_when_strict():
@@ -131,14 +141,14 @@ def test_it_gives_a_contested_provider_to_the_school_where_it_saves_most():
     # Oakley is urgent and between both providers; Kings Worthy is routine and only near P.
     oakley = school(1, OAKLEY, 2, urgency=2)
     kings_worthy = school(2, KINGS_WORTHY, -1, urgency=0)
-    p, q = provider(10, 0, capacity=10), provider(11, 7, capacity=10)
+    p, q = provider(10, 0, places=Places(medium=1)), provider(11, 7, places=Places(medium=1))
     result = match([oakley, kings_worthy], [p, q])
     chosen = _by_request(result)
     assert chosen[1].provider_id == 11 and chosen[2].provider_id == 10
     assert result.cost < result.greedy_cost  # greedy gives P to the urgent school first
     (alt,) = chosen[1].alternatives
     assert alt.provider_id == 10 and alt.reason == "full" and alt.taken_by == (2,)
-    assert "0 days left of 10" in alt.detail
+    assert alt.detail == "no medium-intensity places left (1 of 1 taken by request 2)"
 
 
 def test_it_leaves_a_request_unmatched_when_no_provider_covers_its_phase():
@@ -151,11 +161,11 @@ def test_it_leaves_a_request_unmatched_when_no_provider_covers_its_phase():
 
 def test_it_says_the_fitting_providers_were_full():
     urgent, routine = school(1, OAKLEY, 0, urgency=2), school(2, KINGS_WORTHY, 0)
-    result = match([urgent, routine], [provider(10, 1, capacity=10)])
+    result = match([urgent, routine], [provider(10, 1, places=Places(medium=1, low=3))])
     assert result.matches[0].request_id == 1
     (u,) = result.unmatched
     assert u.request_id == 2 and u.reason == "capacity" and u.candidates == (10,)
-    assert "0 days left" in u.detail
+    assert u.detail == "no medium-intensity places left at the provider that fits (all 1 taken)"
 
 
 def test_it_never_matches_a_provider_to_its_own_school():
@@ -171,36 +181,64 @@ def test_it_says_when_only_the_schools_own_group_could_help():
     assert u.reason == "no_candidate" and "own trust or cluster" in u.detail
 
 
-def test_it_keeps_requests_whole_when_the_flow_would_split_one():
-    # 30 days of requests and 30 days of capacity, but no two 10-day requests fit in 15.
-    # A 5-day secondary request (no provider fits it) makes the flow count in 5-day units.
-    requests = [school(i, 116_000 + i, i, urgency=2 if i < 3 else 0) for i in (1, 2, 3)]
-    requests.append(school(4, 116_004, 0, days=5, phase="secondary"))
-    providers = [provider(10, 0, capacity=15), provider(11, 4, capacity=15)]
-    result = match(requests, providers)
+def test_a_request_takes_one_place_in_its_band_whatever_its_days():
+    # Two places for high-intensity support: a 20-day and a 3-day request each take one,
+    # and the third high-intensity request is left out, though only 23 days are used.
+    requests = [
+        school(1, OAKLEY, 0, band="high", days=20, urgency=2),
+        school(2, KINGS_WORTHY, 1, band="high", days=3, urgency=1),
+        school(3, WESTGATE, 2, band="high", days=3),
+    ]
+    result = match(requests, [provider(10, 0, places=Places(high=2, medium=5))])
     assert sorted(m.request_id for m in result.matches) == [1, 2]
-    assert [u.request_id for u in result.unmatched] == [3, 4]
-    assert result.split_requests >= 1
-    assert result.method == "flow+exact" and result.proven_optimal
-    used: dict[int, int] = {}
-    for m in result.matches:
-        used[m.provider_id] = used.get(m.provider_id, 0) + m.days
-    assert all(days <= 15 for days in used.values())
-
-    repaired = match(requests, providers, Settings(exact_arc_limit=0))
-    assert repaired.method == "flow+repair" and not repaired.proven_optimal
-    assert repaired.lower_bound < repaired.cost  # the flow's bound counts a split request
-    milp = solve_milp(build_problem(requests, providers, Settings()))
-    assert repaired.cost == result.cost == milp.cost
+    assert {m.request_id: m.days for m in result.matches} == {1: 20, 2: 3}
+    (u,) = result.unmatched
+    assert u.request_id == 3 and u.reason == "capacity"
+    assert "no high-intensity places left" in u.detail and "all 2 taken" in u.detail
 
 
-def test_the_flow_counts_in_the_days_every_request_is_a_multiple_of():
-    # With only 10-day requests a 15-day provider can take one: nothing splits.
-    requests = [school(i, 116_000 + i, i) for i in (1, 2, 3)]
-    providers = [provider(10, 0, capacity=15), provider(11, 4, capacity=15)]
-    result = match(requests, providers)
-    assert result.split_requests == 0 and result.method == "flow"
-    assert result.proven_optimal and len(result.matches) == 2
+def test_a_match_still_costs_its_days_times_the_cost_per_day():
+    (m,) = match([school(1, OAKLEY, 0, days=9)], [provider(10, 4)]).matches
+    assert m.cost.total == 9 * m.cost.per_day
+
+
+def test_places_in_one_band_never_serve_another():
+    low_only = provider(10, 1, places=Places(low=5))
+    result = match([school(1, OAKLEY, 0, band="high", days=12)], [low_only])
+    (u,) = result.unmatched
+    assert u.reason == "no_candidate"
+    assert u.detail == "no primary provider offers high-intensity places"
+
+
+def test_it_takes_the_nearest_provider_with_a_place_in_the_band():
+    near_but_medium = provider(10, 1, places=Places(medium=3))
+    far_with_high = provider(11, 20, places=Places(high=1))
+    (m,) = match(
+        [school(1, OAKLEY, 0, band="high", days=12)], [near_but_medium, far_with_high]
+    ).matches
+    assert m.provider_id == 11 and m.alternatives == ()
+    assert "takes one of its 1 high-intensity places" in m.why
+
+
+def test_it_says_a_tie_when_an_equally_cheap_provider_has_a_place_left():
+    (m,) = match([school(1, OAKLEY, 0)], [provider(10, 3), provider(11, 3)]).matches
+    assert m.provider_id == 10  # ties go to the lower provider id
+    (alt,) = m.alternatives
+    assert alt.provider_id == 11 and alt.reason == "tie" and alt.taken_by == ()
+
+
+def test_it_leaves_a_request_out_when_every_match_costs_more_than_the_penalty():
+    lone = school(1, OAKLEY, 0, days=5)
+    result = match([lone], [provider(10, 30)], Settings(unmatched_points=1))
+    (u,) = result.unmatched
+    assert u.reason == "dearer" and u.candidates == (10,)
+    assert "would cost 66.55 points, no less than the 1 of leaving it unmatched" in u.detail
+    assert result.cost == 100  # 1 point, in hundredths
+
+
+def test_it_rejects_negative_places():
+    with pytest.raises(ValueError, match="provider 10 has negative places"):
+        match([school(1, OAKLEY, 0)], [provider(10, 0, places=Places(medium=-1))])
 
 
 def test_it_prefers_the_better_track_record_all_else_equal():
@@ -227,3 +265,71 @@ def test_it_rejects_an_area_of_need_outside_the_controlled_list():
 def test_it_rejects_duplicate_request_ids():
     with pytest.raises(ValueError, match="duplicate request ids"):
         match([school(1, OAKLEY, 0), school(1, KINGS_WORTHY, 0)], [provider(10, 0)])
+
+
+def _mixed_bands() -> tuple[list[Request], list[Provider]]:
+    """Forty schools of every band around Winchester, and ten providers short of places."""
+    bands: tuple[Intensity, ...] = ("high", "medium", "low")
+    requests = [
+        school(i, 116_000 + i, (i * 7) % 30, band=bands[i % 3], days=(12, 6, 3)[i % 3])
+        for i in range(1, 41)
+    ]
+    providers = [
+        provider(100 + j, j * 3, places=Places(high=j % 2, medium=2, low=(j + 1) % 3))
+        for j in range(10)
+    ]
+    return requests, providers
+
+
+def test_solving_a_band_in_a_second_process_gives_the_same_result(monkeypatch):
+    requests, providers = _mixed_bands()
+    monkeypatch.setattr(bands, "PARALLEL_REQUESTS", 10**9)
+    alone = match(requests, providers)
+    monkeypatch.setattr(bands, "PARALLEL_REQUESTS", 1)
+    rebuilt: list[object] = []
+    monkeypatch.setattr(bands, "_rebuild", _spy(bands._rebuild, rebuilt))
+    assert match(requests, providers) == alone
+    assert len(rebuilt) == 1  # the child's band came back from the child
+    assert alone.unmatched  # places run short, so the bands' optima had work to do
+
+
+def test_the_joined_problem_is_the_one_built_for_all_requests_at_once():
+    requests, providers = _mixed_bands()
+    whole = build_problem(requests, providers, Settings())
+    parts = [
+        solve_flow(build_problem([r for r in requests if r.intensity == b], providers, Settings()))
+        for b in ("low", "high", "medium")
+    ]
+    joined = bands.merge(parts)
+    for name in ("req", "prov", "per_day", "start", "order", "days", "band", "distance"):
+        assert np.array_equal(getattr(joined.problem, name), getattr(whole, name)), name
+    assert np.array_equal(joined.arc_of, solve_flow(whole).arc_of)
+
+
+def test_a_child_that_dies_has_its_band_solved_here(monkeypatch):
+    requests, providers = _mixed_bands()
+    expected = match(requests, providers)
+    monkeypatch.setattr(bands, "PARALLEL_REQUESTS", 1)
+    monkeypatch.setattr(bands, "_solve_and_send", lambda *args: os._exit(3))
+    assert match(requests, providers) == expected
+
+
+def test_a_childs_error_is_raised_here(monkeypatch):
+    requests, providers = _mixed_bands()
+    monkeypatch.setattr(bands, "PARALLEL_REQUESTS", 1)
+
+    def fail(requests, providers, settings, send):
+        send.send(RuntimeError("min-cost flow did not reach an optimum"))
+        send.close()
+
+    monkeypatch.setattr(bands, "_solve_and_send", fail)
+    with pytest.raises(RuntimeError, match="did not reach an optimum"):
+        match(requests, providers)
+
+
+def _spy(function, calls):
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return spy

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from convenor.brokerage.capacity import BANDS, PLACE_FIELDS
 from convenor.brokerage.forms.fields import (
     FilterForm,
     checkboxes,
@@ -26,7 +26,14 @@ from convenor.brokerage.forms.fields import (
     text_field,
     whole_field,
 )
-from convenor.brokerage.models import Designation, Expertise, ProviderKind, SupportPhase
+from convenor.brokerage.models import (
+    DEFAULT_DAYS_PER_TERM,
+    Band,
+    Designation,
+    Expertise,
+    ProviderKind,
+    SupportPhase,
+)
 
 SORTS = ("name", "rating", "left", "designation")
 DEFAULT_SORT, DEFAULT_ORDER = "name", "asc"
@@ -46,8 +53,9 @@ class DirectoryFilterForm(FilterForm):
     expertise = select("Expertise", [("", "Any expertise"), *Expertise.choices])
     phase = select("Phase", [("", "Any phase"), *SupportPhase.choices])
     available_on = day_field("Available on", "Blank: today", required=False)
-    capacity_left = number_field(
-        "Days left a term, at least", "Blank: any", required=False, width="govuk-input--width-4"
+    place_in = select(
+        "Has a place left in",
+        [("", "Any band"), *((b, f"{Band(b).label} intensity") for b in BANDS)],
     )
     la = select("Local authority")
     area = select("Area")
@@ -59,12 +67,6 @@ class DirectoryFilterForm(FilterForm):
         set_choices(self, "la", [("", "Every LA"), *((str(c), n) for c, n in las)])
         set_choices(self, "area", [("", "Every area"), *((a, a) for a in areas)])
 
-    def clean_capacity_left(self) -> Decimal | None:
-        value: Decimal | None = self.cleaned_data.get("capacity_left")
-        if value is not None and value < 0:
-            raise forms.ValidationError("Days left cannot be negative")
-        return value
-
     @property
     def day(self) -> date:
         if self.is_valid() and self.cleaned_data.get("available_on"):
@@ -75,6 +77,16 @@ class DirectoryFilterForm(FilterForm):
     @property
     def sort_order(self) -> tuple[str, str]:
         return (self.value("sort", DEFAULT_SORT), self.value("order", DEFAULT_ORDER))
+
+
+def places_field(band: str) -> forms.IntegerField:
+    """Places a term in one band: blank is none. The service checks the whole offer (at
+    least one place, at most a term's days), which the page's introduction explains."""
+    days = DEFAULT_DAYS_PER_TERM[band]
+    return whole_field(
+        f"{Band(band).label}-intensity places this term",
+        f"Schools you can support at {band} intensity, about {days} days a term each. Blank: none",
+    )
 
 
 class ProviderForm(forms.Form):
@@ -109,9 +121,9 @@ class ProviderForm(forms.Form):
     expertise = checkboxes("Areas of expertise", Expertise, "Choose at least one area of expertise")
     phases = checkboxes("Phases", SupportPhase, "Choose at least one phase")
     summary = text_field("Summary of the support offered", required=False)
-    capacity_days_per_term = number_field(
-        "Capacity in days a term", "Days of support you can give in a term, at most 65"
-    )
+    places_high = places_field(Band.HIGH)
+    places_medium = places_field(Band.MEDIUM)
+    places_low = places_field(Band.LOW)
     easting = whole_field("Easting", "Blank: the home school's location from the register")
     northing = whole_field("Northing", "Blank: the home school's location from the register")
     available_from = day_field("Available from")
@@ -147,6 +159,9 @@ class ProviderForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        for name in PLACE_FIELDS.values():
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = 0
         if (cleaned.get("easting") is None) != (cleaned.get("northing") is None):
             self.add_error("northing", "Give both easting and northing, or neither")
         return cleaned

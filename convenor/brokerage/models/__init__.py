@@ -53,7 +53,6 @@ from convenor.brokerage.models.providers import (
     SupportProvider,
 )
 from convenor.brokerage.models.requests import (
-    DEFAULT_DAYS_PER_TERM,
     FundingSource,
     Match,
     MatchingRun,
@@ -63,7 +62,13 @@ from convenor.brokerage.models.requests import (
     Urgency,
 )
 from convenor.brokerage.models.traded import FeeRule, PackageKind, Subscription, TradedService
-from convenor.brokerage.models.vocabulary import Band, Expertise, SupportPhase, phase_of
+from convenor.brokerage.models.vocabulary import (
+    DEFAULT_DAYS_PER_TERM,
+    Band,
+    Expertise,
+    SupportPhase,
+    phase_of,
+)
 
 __all__ = [
     "DEFAULT_DAYS_PER_TERM",

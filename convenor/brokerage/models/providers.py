@@ -2,7 +2,8 @@
 
 A provider is a person (an NLE, LLE, SLE, lead head teacher, LA adviser) or an
 organisation (a trust, a traded service) offering support in areas of expertise from
-a controlled list, in some phases, with a capacity in days a term, a location for
+a controlled list, in some phases, with a capacity in places a term by intensity band
+(:mod:`convenor.brokerage.capacity`: a request takes one place of its band), a location for
 travel distances, dates it is available and a cost (money or credits). Users who
 manage a provider's entry (the system leader themselves, or an organisation's
 staff) are its managers. Changes go through :mod:`convenor.brokerage.services.providers`.
@@ -14,7 +15,9 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import LessThanOrEqual
 
+from convenor.brokerage.models.vocabulary import DEFAULT_DAYS_PER_TERM, Band
 from convenor.brokerage.querysets import ProviderQuerySet
 
 
@@ -40,8 +43,16 @@ PERSON_DESIGNATIONS = frozenset(
 )
 ORGANISATION_DESIGNATIONS = frozenset({Designation.TRUST, Designation.TRADED_SERVICE})
 
-# School days in a term (a third of a 190-day year, rounded up): capacity cannot exceed it.
+# School days in a term (a third of a 190-day year, rounded up): the days a provider's
+# places stand for cannot exceed it.
 MAX_DAYS_PER_TERM = 65
+
+# The days a provider's places stand for, as the database computes them for its check.
+_DAYS_OFFERED = (
+    models.F("places_high") * DEFAULT_DAYS_PER_TERM[Band.HIGH]
+    + models.F("places_medium") * DEFAULT_DAYS_PER_TERM[Band.MEDIUM]
+    + models.F("places_low") * DEFAULT_DAYS_PER_TERM[Band.LOW]
+)
 
 
 class SupportProvider(models.Model):
@@ -59,7 +70,15 @@ class SupportProvider(models.Model):
     expertise = models.JSONField(default=list, help_text="Values of Expertise")
     phases = models.JSONField(default=list, help_text="Values of SupportPhase")
     summary = models.TextField(blank=True)
-    capacity_days_per_term = models.DecimalField(max_digits=4, decimal_places=1)
+    places_high = models.PositiveSmallIntegerField(
+        default=0, verbose_name="high-intensity places", help_text="Schools a term at high"
+    )
+    places_medium = models.PositiveSmallIntegerField(
+        default=0, verbose_name="medium-intensity places", help_text="Schools a term at medium"
+    )
+    places_low = models.PositiveSmallIntegerField(
+        default=0, verbose_name="low-intensity places", help_text="Schools a term at low"
+    )
     easting = models.PositiveIntegerField()
     northing = models.PositiveIntegerField()
     location_from_home_school = models.BooleanField(default=False)
@@ -85,9 +104,14 @@ class SupportProvider(models.Model):
                 name="provider_available_to_after_from",
             ),
             models.CheckConstraint(
-                condition=models.Q(capacity_days_per_term__gt=0)
-                & models.Q(capacity_days_per_term__lte=MAX_DAYS_PER_TERM),
-                name="provider_capacity_in_a_term",
+                condition=models.Q(places_high__gt=0)
+                | models.Q(places_medium__gt=0)
+                | models.Q(places_low__gt=0),
+                name="provider_offers_a_place",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(_DAYS_OFFERED, MAX_DAYS_PER_TERM),
+                name="provider_places_fit_a_term",
             ),
             models.CheckConstraint(
                 condition=models.Q(cost_per_day__isnull=True) | models.Q(cost_per_day__gte=0),
@@ -101,6 +125,20 @@ class SupportProvider(models.Model):
     def available_on(self, day: date) -> bool:
         ends = self.available_to
         return self.available_from <= day and (ends is None or day <= ends)
+
+    @property
+    def places(self) -> dict[str, int]:
+        """Places a term by band, most intensive first (see :mod:`convenor.brokerage.capacity`)."""
+        return {
+            Band.HIGH: self.places_high,
+            Band.MEDIUM: self.places_medium,
+            Band.LOW: self.places_low,
+        }
+
+    @property
+    def days_offered(self) -> int:
+        """The days of support the places stand for at the bands' default days."""
+        return sum(n * DEFAULT_DAYS_PER_TERM[band] for band, n in self.places.items())
 
 
 class ProviderManager(models.Model):

@@ -40,12 +40,6 @@ class RequestStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-# Days a term a request needs by default, by band: enough for a visit a week (high),
-# a visit a fortnight (medium) or a few visits a term (low). The person raising it may
-# say otherwise; matching counts these days against providers' capacity.
-DEFAULT_DAYS_PER_TERM: dict[str, int] = {Band.HIGH: 12, Band.MEDIUM: 6, Band.LOW: 3}
-
-
 class SupportRequest(models.Model):
     """A school's request for support, from its needs analysis."""
 

@@ -1,4 +1,5 @@
-"""The controlled lists brokerage shares: expertise (and areas of need), phases, bands.
+"""The controlled lists brokerage shares: expertise (and areas of need), phases, bands
+(with their default days a term).
 
 Expertise and areas of need are one list, so a request's needs and a provider's
 offer can be compared term for term. The list is closed (with "Other" left out on
@@ -77,6 +78,13 @@ class Band(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+
+
+# Days a term a request needs by default, by band: enough for a visit a week (high),
+# a visit a fortnight (medium) or a few visits a term (low). The person raising it may
+# say otherwise. A provider's capacity is places by band; these days are what its places
+# stand for when the directory shows them as days, and what a term's limit is checked on.
+DEFAULT_DAYS_PER_TERM: dict[str, int] = {Band.HIGH: 12, Band.MEDIUM: 6, Band.LOW: 3}
 
 
 def choice_problems(values: object, choices: type[models.TextChoices], what: str) -> list[str]:

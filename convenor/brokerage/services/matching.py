@@ -4,21 +4,23 @@ The matching itself is pure (``convenor.analytics.matching``); a run's result co
 here as :class:`ProposedMatch` values, one a request, and is stored with the run's
 settings and totals. Only people decide: a board member or LA officer approves a
 proposal, overrides it with another provider and a reason, or rejects it with a
-reason. No decision lets a provider hold more days a term than its capacity.
+reason. No run or decision lets a provider hold more places in a band than it offers:
+each live assignment (an approved match whose request is still matched) holds one place
+in the band of its request's intensity (:mod:`convenor.brokerage.capacity`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from convenor.brokerage.capacity import BANDS
 from convenor.brokerage.models import (
     Match,
     MatchingRun,
@@ -50,22 +52,28 @@ class ProposedMatch:
     explanation: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _days(days: Decimal) -> str:
-    return f"{days.normalize():f}"
+def _places(n: int, band: str) -> str:
+    return f"{n} {band}-intensity place{'' if n == 1 else 's'}"
 
 
-def _capacity_problem(
-    provider: SupportProvider, extra: Decimal, held: Decimal | None = None
-) -> str | None:
-    """A message when ``extra`` days more would take the provider past its capacity."""
-    days = Match.objects.days_held(provider.pk) if held is None else held
-    capacity = Decimal(provider.capacity_days_per_term)
-    if days + extra > capacity:
-        return (
-            f"{provider.name} would hold {_days(days + extra)} days a term, more than its "
-            f"capacity of {_days(capacity)} (it holds {_days(days)} already)."
-        )
-    return None
+def _places_problems(provider: SupportProvider, wanted: Mapping[str, int]) -> list[str]:
+    """Messages for each band in which ``wanted`` more places would take the provider past
+    the places it offers, given those its live assignments hold already."""
+    held = Match.objects.places_held([provider.pk])[provider.pk]
+    offered = provider.places
+    problems = []
+    for band in BANDS:
+        need = wanted.get(band, 0)
+        if need and held[band] + need > offered[band]:
+            problems.append(
+                f"{provider.name} has no {band}-intensity place left this term: it offers "
+                f"{offered[band]} and approved matches hold {held[band]}."
+                if need == 1
+                else f"{provider.name} would hold {_places(held[band] + need, band)} this "
+                f"term, more than the {offered[band]} it offers (approved matches hold "
+                f"{held[band]} already)."
+            )
+    return problems
 
 
 @transaction.atomic
@@ -83,7 +91,8 @@ def store_matching_run(
 
     Each proposal's request must be one of the LA's open requests raised by
     ``as_at``, proposed once; each provider must be available on ``as_at``, and no
-    provider may be given more days a term than its capacity less what it holds.
+    provider may be given more places in a band than it offers less those it holds
+    (a proposal takes one place in its request's band).
     Proposals of earlier runs still awaiting a decision in the LA are marked
     superseded. ``totals`` from the caller (say the greedy baseline's cost) are
     kept beside the proposals' count and cost. Raises ``ValidationError``. Writes a
@@ -109,12 +118,11 @@ def store_matching_run(
                 errors, "proposals", f"Provider {proposal.provider_id} is not available then."
             )
     raise_if(errors)
-    wanted: dict[int, Decimal] = defaultdict(Decimal)
+    wanted: dict[int, Counter[str]] = defaultdict(Counter)
     for proposal in proposals:
-        wanted[proposal.provider_id] += Decimal(requests[proposal.request_id].days_per_term)
-    for provider_id, days in sorted(wanted.items()):
-        problem = _capacity_problem(providers[provider_id], days)
-        if problem:
+        wanted[proposal.provider_id][requests[proposal.request_id].intensity] += 1
+    for provider_id, bands in sorted(wanted.items()):
+        for problem in _places_problems(providers[provider_id], bands):
             add_error(errors, "proposals", problem)
     raise_if(errors)
     superseded = Match.objects.filter(status=MatchStatus.PROPOSED, request__la_code=la_code).update(
@@ -186,8 +194,7 @@ def _assign(match: Match, errors: Errors, day: date) -> None:
     provider = match.provider
     if not provider.available_on(day):
         add_error(errors, "provider", f"{provider.name} is not available on that date.")
-    problem = _capacity_problem(provider, Decimal(match.request.days_per_term))
-    if problem:
+    for problem in _places_problems(provider, {match.request.intensity: 1}):
         add_error(errors, "provider", problem)
 
 
@@ -206,7 +213,7 @@ def approve_match(match: Match, *, actor: Actor, on: date | None = None) -> Matc
     """Approve a proposal: the provider will support the school; the request is matched.
 
     Refused when the match is not awaiting a decision, its request is not open, the
-    provider is not available on the day, or its capacity would be exceeded.
+    provider is not available on the day, or has no place left in the request's band.
     Writes a ``match.approved`` audit event.
     """
     current = _locked(match)

@@ -1,4 +1,8 @@
-"""The support directory: adding and updating providers, and who manages each entry."""
+"""The support directory: adding and updating providers, and who manages each entry.
+
+A provider offers places a term by intensity band (:mod:`convenor.brokerage.capacity`);
+the days its places stand for at the bands' default days must fit in a term.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from convenor.brokerage.capacity import BANDS, PLACE_FIELDS, days_for
 from convenor.brokerage.models import (
     MAX_DAYS_PER_TERM,
     ORGANISATION_DESIGNATIONS,
@@ -47,7 +52,9 @@ UPDATABLE = (
     "expertise",
     "phases",
     "summary",
-    "capacity_days_per_term",
+    "places_high",
+    "places_medium",
+    "places_low",
     "easting",
     "northing",
     "available_from",
@@ -67,7 +74,9 @@ def _detail(provider: SupportProvider) -> dict[str, Any]:
         "expertise": list(provider.expertise),
         "phases": list(provider.phases),
         "summary": provider.summary,
-        "capacity_days_per_term": money(Decimal(provider.capacity_days_per_term)),
+        "places_high": provider.places_high,
+        "places_medium": provider.places_medium,
+        "places_low": provider.places_low,
         "easting": provider.easting,
         "northing": provider.northing,
         "available_from": iso(provider.available_from),
@@ -103,6 +112,32 @@ def _locate(
     return None
 
 
+def _check_places(provider: SupportProvider, errors: Errors) -> None:
+    """Each band's places a whole number, at least one place, and a term's days at most."""
+    places: dict[str, int] = {}
+    for band in BANDS:
+        field = PLACE_FIELDS[band]
+        value = getattr(provider, field)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            add_error(errors, field, f"Enter {band}-intensity places as a whole number, 0 or more.")
+        else:
+            places[band] = value
+    if len(places) < len(BANDS):
+        return
+    first = PLACE_FIELDS[BANDS[0]]
+    if sum(places.values()) == 0:
+        add_error(errors, first, "Offer at least one place, in any band.")
+        return
+    days = days_for(places)
+    if days > MAX_DAYS_PER_TERM:
+        add_error(
+            errors,
+            first,
+            f"These places stand for {days} days; a term has at most {MAX_DAYS_PER_TERM}. "
+            "Offer fewer places.",
+        )
+
+
 def _check(provider: SupportProvider, errors: Errors) -> None:
     """Check ``provider``'s fields other than its location."""
     check_text(errors, "name", provider.name, "the provider's name")
@@ -116,13 +151,7 @@ def _check(provider: SupportProvider, errors: Errors) -> None:
         add_error(errors, "expertise", problem)
     for problem in choice_problems(provider.phases, SupportPhase, "phase"):
         add_error(errors, "phases", problem)
-    days = as_decimal(errors, "capacity_days_per_term", provider.capacity_days_per_term, "days")
-    if days is not None and not 0 < days <= MAX_DAYS_PER_TERM:
-        add_error(
-            errors,
-            "capacity_days_per_term",
-            f"Capacity must be more than 0 and at most {MAX_DAYS_PER_TERM} days a term.",
-        )
+    _check_places(provider, errors)
     if provider.home_urn is not None:
         school_or_error(errors, "home_urn", provider.home_urn)
     if provider.available_to is not None and provider.available_to < provider.available_from:
@@ -143,8 +172,10 @@ def add_provider(
     designation: str,
     expertise: Sequence[str],
     phases: Sequence[str],
-    capacity_days_per_term: Decimal | int,
     available_from: date,
+    places_high: int = 0,
+    places_medium: int = 0,
+    places_low: int = 0,
     home_urn: int | None = None,
     easting: int | None = None,
     northing: int | None = None,
@@ -157,7 +188,9 @@ def add_provider(
 ) -> SupportProvider:
     """Add a provider to an LA's support directory.
 
-    Expertise and phases come from their controlled lists. The location is the
+    Expertise and phases come from their controlled lists. ``places_*`` are the
+    schools it can support a term in each intensity band: at least one place, standing
+    for at most a term's days (12 a high place, 6 a medium, 3 a low). The location is the
     easting and northing given, or else the home school's from the register. A
     person may not hold an organisation's designation (trust, traded service) nor an
     organisation a person's (NLE, LLE, SLE, lead head teacher). ``managers`` may
@@ -175,7 +208,9 @@ def add_provider(
         expertise=list(expertise),
         phases=list(phases),
         summary=summary.strip(),
-        capacity_days_per_term=capacity_days_per_term,
+        places_high=places_high,
+        places_medium=places_medium,
+        places_low=places_low,
         easting=place.easting if place else 0,
         northing=place.northing if place else 0,
         location_from_home_school=place.from_home_school if place else False,

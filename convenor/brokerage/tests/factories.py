@@ -79,7 +79,8 @@ class MembershipFactory(DjangoModelFactory[PartnershipMembership]):
 
 
 class SupportProviderFactory(DjangoModelFactory[SupportProvider]):
-    """A primary leadership NLE in Winchester with 20 days a term from January 2018."""
+    """A primary leadership NLE in Winchester from January 2018 with two places a term in
+    each intensity band (42 days)."""
 
     class Meta:
         model = SupportProvider
@@ -90,7 +91,9 @@ class SupportProviderFactory(DjangoModelFactory[SupportProvider]):
     designation = Designation.NLE
     expertise = LazyFunction(lambda: [Expertise.LEADERSHIP.value])
     phases = LazyFunction(lambda: [SupportPhase.PRIMARY.value])
-    capacity_days_per_term = Decimal("20")
+    places_high = 2
+    places_medium = 2
+    places_low = 2
     easting = 450000
     northing = 130000
     available_from = date(2018, 1, 1)

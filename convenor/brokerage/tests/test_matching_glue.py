@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from convenor.analytics import matching as engine
+from convenor.analytics.matching.records import Places
 from convenor.brokerage import matching as glue
 from convenor.brokerage.models import (
     Expertise,
@@ -112,18 +113,21 @@ def test_it_ignores_a_category_decided_on_later_evidence() -> None:
     assert glue.concern_of([school.urn], AS_AT) == {}
 
 
-def test_it_builds_a_provider_with_days_left_ratings_price_and_home_groups() -> None:
+def test_it_builds_a_provider_with_places_left_ratings_price_and_home_groups() -> None:
     home = hampshire_school()
     GroupFactory.create(uid=88)
     GroupMembershipFactory.create(urn=home.urn, group_uid=88)
     provider = SupportProviderFactory.create(
         home_urn=home.urn,
-        capacity_days_per_term=Decimal("20"),
+        places_high=1,
+        places_medium=2,
+        places_low=1,
         expertise=[Expertise.SEND, Expertise.DISADVANTAGED, Expertise.FINANCE],
         phases=[SupportPhase.PRIMARY, SupportPhase.ALTERNATIVE],
         cost_per_day=Decimal("480"),
     )
     plan = live_plan(provider=provider, request=SupportRequestFactory.create(days_per_term=7.5))
+    approved_match(provider=provider, request=SupportRequestFactory.create(intensity="medium"))
     log_visit(plan, actor="test", visited_on=date(2019, 10, 8), days=1)
     rate_support(plan, actor="test", score=4, rated_on=date(2019, 10, 9))
     credits_only = SupportProviderFactory.create(cost_per_day=None, credits_per_day=5)
@@ -132,7 +136,9 @@ def test_it_builds_a_provider_with_days_left_ratings_price_and_home_groups() -> 
     records = {p.id: p for p in glue.matching_inputs(850, AS_AT, SETTINGS).providers}
     assert gone.pk not in records
     found = records[provider.pk]
-    assert found.capacity_days == 12  # 20 less the 7.5 held, rounded down
+    # The plan's high request holds the high place whatever its days; the approved medium
+    # match one of the two medium places.
+    assert found.places == Places(high=0, medium=1, low=1)
     assert found.expertise == frozenset({"inclusion_and_send", "finance_and_staffing"})
     assert found.phases == frozenset({"primary", "alternative_provision"})
     assert (found.trust_uid, found.home_urn, found.location) == (88, home.urn, (450000.0, 130000.0))
@@ -142,10 +148,8 @@ def test_it_builds_a_provider_with_days_left_ratings_price_and_home_groups() -> 
 
 
 def test_it_stores_a_run_with_explanations_beside_the_greedy_baseline() -> None:
-    near = SupportProviderFactory.create(name="Near", capacity_days_per_term=Decimal("12"))
-    far = SupportProviderFactory.create(
-        name="Far", easting=470000, northing=140000, capacity_days_per_term=Decimal("30")
-    )
+    near = SupportProviderFactory.create(name="Near", places_high=1, places_low=0)
+    far = SupportProviderFactory.create(name="Far", easting=470000, northing=140000)
     by_near = hampshire_school(easting=450500, northing=130500)
     by_far = hampshire_school(easting=469500, northing=139500)
     first = SupportRequestFactory.create(urn=by_near.urn, urgency=Urgency.URGENT)
@@ -165,21 +169,34 @@ def test_it_stores_a_run_with_explanations_beside_the_greedy_baseline() -> None:
     assert proposals[first.pk].cost == ex["cost"]["total"]
     t = run.totals
     assert (t["requests"], t["matched"], t["proposals"]) == (3, 2, 2)
-    assert t["objective"] <= t["greedy_cost"] and t["proven_optimal"] is True
+    assert t["objective"] <= t["greedy_cost"] and t["capacity"] == glue.CAPACITY
+    assert not {"lower_bound", "proven_optimal", "split_requests"} & set(t)
     assert [(u["request"], u["reason"]) for u in t["unmatched"]] == [(nobody.pk, "no_candidate")]
     assert run.settings["independence"] == "strict"
     assert latest_event("matching_run.stored").detail["totals"]["matched"] == 2
 
 
-def test_it_never_offers_more_days_than_a_provider_has_left() -> None:
-    provider = SupportProviderFactory.create(capacity_days_per_term=Decimal("20"))
-    approved_match(provider=provider)  # holds 12
-    wanted = [SupportRequestFactory.create(days_per_term=Decimal(d)) for d in ("6", "3", "2.5")]
+def test_it_never_offers_more_places_than_a_provider_has_left_in_a_band() -> None:
+    provider = SupportProviderFactory.create(places_high=1, places_medium=1, places_low=1)
+    approved_match(provider=provider)  # holds the high place
+    high = SupportRequestFactory.create()
+    medium, urgent = (
+        SupportRequestFactory.create(intensity="medium", days_per_term=6, urgency=urgency)
+        for urgency in (Urgency.NEXT_TERM, Urgency.URGENT)
+    )
+    low = SupportRequestFactory.create(intensity="low", days_per_term=Decimal("2.5"))
     run = glue.run_matching(actor="test", la_code=850, as_at=AS_AT)
     chosen = set(Match.objects.filter(run=run).values_list("request_id", flat=True))
-    # 8 days left: 6 and 3 (or 6 and 2.5, counted as 3) would take 9, so the two small ones.
-    assert chosen == {wanted[1].pk, wanted[2].pk}
-    assert [u["request"] for u in run.totals["unmatched"]] == [wanted[0].pk]
+    # One medium place: the urgent request takes it. No high place is left.
+    assert chosen == {urgent.pk, low.pk}
+    unmatched = {u["request"]: u["reason"] for u in run.totals["unmatched"]}
+    assert set(unmatched) == {high.pk, medium.pk} and unmatched[medium.pk] == "capacity"
+
+
+def test_places_left_never_go_below_nothing() -> None:
+    provider = SupportProviderFactory.build(places_high=1, places_medium=0, places_low=2)
+    assert glue.places_of(provider, {"high": 3, "low": 1}) == Places(high=0, medium=0, low=1)
+    assert glue.places_of(provider) == Places(high=1, medium=0, low=2)
 
 
 def test_strict_independence_keeps_a_school_in_concern_from_its_own_cluster() -> None:

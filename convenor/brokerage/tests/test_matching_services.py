@@ -1,9 +1,8 @@
-"""Matching runs and decisions: stored proposals, capacity, approve, override, reject."""
+"""Matching runs and decisions: stored proposals, places by band, approve, override, reject."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -42,7 +41,7 @@ def _store(actor, proposals, **values):
 def test_it_stores_a_run_with_its_proposals_and_supersedes_earlier_ones(member) -> None:
     old = MatchFactory.create()
     one, two = SupportRequestFactory.create(), SupportRequestFactory.create()
-    provider = SupportProviderFactory.create(capacity_days_per_term=Decimal("24"))
+    provider = SupportProviderFactory.create(places_high=2, places_medium=0, places_low=0)
     run = _store(
         member,
         [
@@ -62,13 +61,24 @@ def test_it_stores_a_run_with_its_proposals_and_supersedes_earlier_ones(member) 
     assert latest_event("matching_run.stored").detail["proposals_superseded"] == 1
 
 
-def test_it_refuses_a_run_that_would_exceed_a_provider_s_capacity(member) -> None:
-    provider = SupportProviderFactory.create(capacity_days_per_term=Decimal("20"))
-    approved_match(provider=provider)  # holds 12 of its 20 days
-    request = SupportRequestFactory.create()
-    with pytest.raises(ValidationError, match="would hold 24 days a term, more than its capacity"):
-        _store(member, [ProposedMatch(request.pk, provider.pk, 1.0)])
+def test_it_refuses_a_run_that_would_take_more_places_in_a_band_than_are_left(member) -> None:
+    provider = SupportProviderFactory.create(places_high=2, places_medium=0, places_low=5)
+    approved_match(provider=provider)  # holds one of its two high places
+    high = [SupportRequestFactory.create() for _ in range(2)]
+    low = [SupportRequestFactory.create(intensity="low") for _ in range(5)]
+    with pytest.raises(ValidationError) as error:
+        _store(member, [ProposedMatch(r.pk, provider.pk, 1.0) for r in (*high, *low)])
+    assert error.value.message_dict["proposals"] == [
+        f"{provider.name} would hold 3 high-intensity places this term, more than the 2 it "
+        "offers (approved matches hold 1 already)."
+    ]
     assert not MatchingRun.objects.exists()
+    # A medium request takes a medium place, which this provider does not offer.
+    medium = SupportRequestFactory.create(intensity="medium")
+    with pytest.raises(ValidationError, match="has no medium-intensity place left"):
+        _store(member, [ProposedMatch(medium.pk, provider.pk, 1.0)])
+    run = _store(member, [ProposedMatch(r.pk, provider.pk, 1.0) for r in (high[0], *low)])
+    assert run.matches.count() == 6
 
 
 def test_it_refuses_duplicate_foreign_closed_and_unavailable_proposals(member) -> None:
@@ -110,11 +120,18 @@ def test_approving_matches_the_request_and_audits_the_decision(member) -> None:
         approve_match(match, actor=member)
 
 
-def test_it_refuses_an_approval_past_capacity_or_for_a_matched_request(member) -> None:
-    provider = SupportProviderFactory.create(capacity_days_per_term=Decimal("15"))
-    approved_match(provider=provider)
-    with pytest.raises(ValidationError, match="more than its capacity of 15"):
+def test_it_refuses_an_approval_with_no_place_left_or_for_a_matched_request(member) -> None:
+    provider = SupportProviderFactory.create(places_high=1, places_medium=0, places_low=1)
+    approved_match(provider=provider)  # holds the high place
+    with pytest.raises(ValidationError) as error:
         approve_match(MatchFactory.create(provider=provider), actor=member, on=AS_AT)
+    assert error.value.message_dict["provider"] == [
+        f"{provider.name} has no high-intensity place left this term: it offers 1 and "
+        "approved matches hold 1."
+    ]
+    # The low place is still free: a low request takes it.
+    low = MatchFactory.create(provider=provider, request__intensity="low")
+    assert approve_match(low, actor=member, on=AS_AT).status == MatchStatus.APPROVED
     first = approved_match()
     second = MatchFactory.create(request=first.request)
     with pytest.raises(ValidationError, match="The request is matched"):

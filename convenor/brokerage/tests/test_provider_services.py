@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from convenor.brokerage.models import (
     Designation,
@@ -45,7 +46,8 @@ def _add(officer, **values):
         "designation": Designation.NLE,
         "expertise": [Expertise.LEADERSHIP, Expertise.KS2_MATHS],
         "phases": [SupportPhase.PRIMARY],
-        "capacity_days_per_term": 15,
+        "places_high": 1,
+        "places_low": 1,
         "available_from": date(2019, 9, 1),
     }
     return add_provider(actor=officer, **{**fields, **values})
@@ -62,7 +64,9 @@ def test_it_adds_a_provider_located_at_its_home_school_and_audits_it(officer) ->
     assert provider.expertise == ["leadership", "ks2_maths"]
     assert list(provider.managers.values_list("user__username", flat=True)) == ["leader"]
     event = latest_event("provider.added")
-    assert event.actor == officer and event.detail["capacity_days_per_term"] == "15"
+    assert event.actor == officer
+    assert (event.detail["places_high"], event.detail["places_medium"]) == (1, 0)
+    assert (provider.places_low, provider.days_offered) == (1, 15)
     assert event.detail["cost_per_day"] == "500"
     assert latest_event("provider.manager_added").detail["user"] == "leader"
 
@@ -83,14 +87,14 @@ def test_it_refuses_lists_out_of_the_vocabulary_and_mismatched_designations(offi
             designation=Designation.NLE,
             expertise=["leadership", "astrology", "leadership"],
             phases=[],
-            capacity_days_per_term=66,
+            places_medium=11,
         )
     messages = error.value.message_dict
     assert set(messages) == {
         "designation",
         "expertise",
         "phases",
-        "capacity_days_per_term",
+        "places_high",
         "easting",
     }
     assert messages["designation"] == ["Only a person holds that designation."]
@@ -98,7 +102,10 @@ def test_it_refuses_lists_out_of_the_vocabulary_and_mismatched_designations(offi
         "Choose area of expertise from the list; not known: astrology.",
         "Give each area of expertise once.",
     ]
-    assert "at most 65 days" in messages["capacity_days_per_term"][0]
+    # 1 high, 11 medium and 1 low place stand for 12 + 66 + 3 days.
+    assert messages["places_high"] == [
+        "These places stand for 81 days; a term has at most 65. Offer fewer places."
+    ]
     with pytest.raises(ValidationError, match="Only an organisation"):
         _add(officer, designation=Designation.TRUST, easting=1, northing=1)
     assert not SupportProvider.objects.exists() and not AuditEvent.objects.exists()
@@ -109,16 +116,57 @@ def test_it_updates_fields_and_audits_old_and_new_values(officer) -> None:
     update_provider(
         provider,
         actor=officer,
-        capacity_days_per_term=Decimal("5"),
+        places_high=0,
+        places_low=5,
         available_to=date(2020, 7, 31),
         expertise=["send"],
     )
     provider.refresh_from_db()
-    assert provider.capacity_days_per_term == Decimal("5.0")
+    assert provider.places == {"high": 0, "medium": 2, "low": 5}
     changes = latest_event("provider.updated").detail["changes"]
     assert changes["available_to"] == [None, "2020-07-31"]
     assert changes["expertise"] == [["leadership"], ["send"]]
-    assert set(changes) == {"capacity_days_per_term", "available_to", "expertise"}
+    assert changes["places_low"] == [2, 5]
+    assert set(changes) == {"places_high", "places_low", "available_to", "expertise"}
+
+
+@pytest.mark.parametrize(
+    ("places", "message"),
+    [
+        ({}, "Offer at least one place, in any band."),
+        (
+            {"places_high": 3, "places_medium": 5},
+            "These places stand for 66 days; a term has at most 65. Offer fewer places.",
+        ),
+    ],
+)
+def test_it_refuses_no_place_or_places_past_a_term(officer, places, message) -> None:
+    provider = SupportProviderFactory.create()
+    nothing = {"places_high": 0, "places_medium": 0, "places_low": 0}
+    with pytest.raises(ValidationError) as error:
+        update_provider(provider, actor=officer, **{**nothing, **places})
+    assert error.value.message_dict == {"places_high": [message]}
+    provider.refresh_from_db()
+    assert provider.places == {"high": 2, "medium": 2, "low": 2}
+
+
+def test_it_refuses_places_that_are_not_whole_numbers(officer) -> None:
+    provider = SupportProviderFactory.create()
+    with pytest.raises(ValidationError) as error:
+        update_provider(provider, actor=officer, places_medium=-1, places_low="2")
+    assert error.value.message_dict == {
+        "places_medium": ["Enter medium-intensity places as a whole number, 0 or more."],
+        "places_low": ["Enter low-intensity places as a whole number, 0 or more."],
+    }
+
+
+def test_the_database_holds_a_provider_to_a_place_within_a_term() -> None:
+    provider = SupportProviderFactory.create()
+    for places in ({"places_high": 0, "places_medium": 0, "places_low": 0}, {"places_low": 22}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SupportProvider.objects.filter(pk=provider.pk).update(**places)
+    SupportProvider.objects.filter(pk=provider.pk).update(places_high=4, places_medium=1)
+    assert SupportProvider.objects.get(pk=provider.pk).days_offered == 48 + 6 + 6
 
 
 def test_an_update_that_changes_nothing_writes_nothing(officer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -106,16 +107,36 @@ def test_the_board_reads_proposals_in_one_query(django_assert_num_queries) -> No
     assert len(rows) == 3
 
 
-def test_days_held_count_only_approved_matches_of_matched_requests() -> None:
-    provider = SupportProviderFactory.create(capacity_days_per_term=Decimal("40"))
-    approved_match(provider=provider)
-    MatchFactory.create(provider=provider)
-    plan = live_plan(provider=provider)
-    assert Match.objects.days_held(provider.pk) == Decimal("24")
+def test_places_held_count_one_place_a_live_assignment_in_its_request_s_band() -> None:
+    provider = SupportProviderFactory.create()
+    other = SupportProviderFactory.create()
+    approved_match(provider=provider)  # high
+    approved_match(provider=provider, request=SupportRequestFactory.create(intensity="low"))
+    MatchFactory.create(provider=provider)  # a proposal holds nothing
+    plan = live_plan(provider=provider)  # high
+    held = Match.objects.places_held([provider.pk, other.pk])
+    assert held == {
+        provider.pk: {"high": 2, "medium": 0, "low": 1},
+        other.pk: {"high": 0, "medium": 0, "low": 0},
+    }
     review_plan(
         plan, actor="test", decision="complete", reason="Done", reviewed_on=date(2020, 1, 15)
     )
-    assert Match.objects.days_held(provider.pk) == Decimal("12")
+    assert Match.objects.places_held([provider.pk])[provider.pk] == {
+        "high": 1,
+        "medium": 0,
+        "low": 1,
+    }
+
+
+def test_places_left_are_offered_less_held_and_never_negative() -> None:
+    provider = SupportProviderFactory.create(places_high=1, places_medium=2, places_low=0)
+    approved_match(provider=provider)
+    SupportProvider.objects.filter(pk=provider.pk).update(places_high=0, places_low=1)
+    found: Any = SupportProvider.objects.with_places_left().get(pk=provider.pk)
+    assert (found.held_high, found.held_medium, found.held_low) == (1, 0, 0)
+    assert (found.left_high, found.left_medium, found.left_low) == (0, 2, 1)
+    assert found.places_left == 3
 
 
 def test_plans_due_for_review_and_days_delivered() -> None:

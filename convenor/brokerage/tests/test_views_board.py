@@ -4,7 +4,6 @@ matching, and approving, overriding or rejecting a proposal."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from convenor.brokerage.matching import run_matching
 from convenor.brokerage.models import Match, MatchingRun, MatchStatus, RequestStatus
-from convenor.brokerage.services import add_provider_manager
+from convenor.brokerage.services import ProposedMatch, add_provider_manager, store_matching_run
 from convenor.brokerage.tests.factories import (
     MatchFactory,
     SupportProviderFactory,
@@ -34,16 +33,23 @@ AS_AT = date(2019, 10, 1)
 
 @pytest.fixture
 def world() -> dict[str, object]:
-    """Two Winchester schools and one in Gosport asking for leadership support; a near
-    NLE with room for one request and a far one with room for two."""
+    """Two Winchester schools and one in Gosport asking for high-intensity leadership
+    support; a near NLE with one high place and a far one with two (and four low)."""
     near_school = hampshire_school(name="Alder Primary", easting=450500, northing=130500)
     far_school = hampshire_school(name="Birch Primary", easting=469500, northing=139500)
     gosport = hampshire_school(
         name="Cedar Primary", district="Gosport", easting=470500, northing=140500
     )
-    near = SupportProviderFactory.create(name="Near NLE", capacity_days_per_term=Decimal("12"))
+    near = SupportProviderFactory.create(
+        name="Near NLE", places_high=1, places_medium=0, places_low=0
+    )
     far = SupportProviderFactory.create(
-        name="Far NLE", easting=470000, northing=140000, capacity_days_per_term=Decimal("30")
+        name="Far NLE",
+        easting=470000,
+        northing=140000,
+        places_high=2,
+        places_medium=0,
+        places_low=4,
     )
     requests = {
         school.name: SupportRequestFactory.create(urn=school.urn)
@@ -82,7 +88,10 @@ def test_an_officer_runs_the_matching_and_sees_proposals_explained_beside_greedy
     page = text(client.get(f"{BOARD}?la=850"))
     assert "Matching run stored: 3 of 3 open requests matched." in page
     assert "3 of 3 open requests (greedy baseline: 3)" in page
-    assert f"{stored.totals['objective']:,.2f} points, proven optimal" in page
+    assert (
+        f"{stored.totals['objective']:,.2f} points, optimal: no matching of these requests "
+        "to the places left costs less" in page
+    )
     assert "Alder Primary: Near NLE" in page and "Birch Primary: Far NLE" in page
     assert "Cedar Primary: Far NLE" in page
     assert "Why this provider: 0.7 km away; covers Leadership." in page
@@ -99,7 +108,7 @@ def test_a_run_shows_unmatched_requests_with_their_reasons(
     run()
     page = text(signed_in(page_client, officer()).get(BOARD))
     assert "Requests the latest run left unmatched" in page
-    assert "Damson Primary" in page and "No provider fits: no primary provider offers" in page
+    assert "Damson Primary" in page and "No provider fits: no primary provider" in page
     assert science.status == RequestStatus.OPEN
 
 
@@ -164,7 +173,7 @@ def test_overriding_keeps_the_proposal_and_approves_the_provider_chosen(
     page_client: PageCheckingClient, world
 ) -> None:
     match = _proposal(world, "Alder Primary")
-    chosen = SupportProviderFactory.create(name="Chosen SLE", capacity_days_per_term=40)
+    chosen = SupportProviderFactory.create(name="Chosen SLE")
     client = signed_in(page_client, officer())
     url = f"/brokerage/matches/{match.pk}/override/"
     response = client.post(url, {"provider": chosen.pk, "reason": "Knows the school's context"})
@@ -277,11 +286,11 @@ def test_the_board_costs_the_same_queries_however_many_proposals(
         client.get(BOARD)
     for n in range(4):
         school = hampshire_school(name=f"More {n}", easting=469000 + n, northing=139000)
-        SupportRequestFactory.create(urn=school.urn, days_per_term=Decimal("3"))
+        SupportRequestFactory.create(urn=school.urn, intensity="low", days_per_term=3)
     run()
     with CaptureQueriesContext(connection) as many:
         page = text(client.get(BOARD))
-    assert "More 3" in page
+    assert "More 3: Far NLE" in page
     assert len(many) == len(few)
 
 
@@ -307,3 +316,44 @@ def test_a_run_stored_without_the_baseline_does_not_claim_greedy_matched_none() 
     assert (
         facts["Requests matched"] == "2 of 3 open requests (greedy baseline: 1), over 4 providers"
     )
+
+
+def test_the_board_still_shows_a_run_stored_when_capacity_was_days(
+    page_client: PageCheckingClient,
+) -> None:
+    """Runs stored before capacity was places kept a lower bound, whether the cost was
+    proven optimal and the requests split, and "not moved" alternatives: the board shows
+    the run without them and claims no optimality for it."""
+    match = MatchFactory.create()
+    other = SupportProviderFactory.create(name="Other NLE")
+    cost = {"km": 1.0, "distance": 1.0, "per_day": 2.0, "total": 24.0}
+    old = {
+        "why": "Nearest",
+        "cost": cost,
+        "covers": ["leadership"],
+        "lacks": [],
+        "alternatives": [
+            {"provider": other.pk, "reason": "not_moved", "detail": "cheaper", "cost": cost}
+        ],
+    }
+    store_matching_run(
+        actor="test",
+        la_code=850,
+        as_at=AS_AT,
+        method="min-cost flow (flow+repair) with greedy baseline",
+        proposals=[ProposedMatch(match.request_id, match.provider_id, 24.0, old)],
+        totals={
+            "requests": 1,
+            "matched": 1,
+            "objective": 24.0,
+            "lower_bound": 20.0,
+            "proven_optimal": False,
+            "split_requests": 1,
+            "greedy_cost": 30.0,
+            "greedy_matched": 1,
+        },
+    )
+    page = text(signed_in(page_client, officer()).get(BOARD))
+    assert "Total cost 24.00 points; the greedy baseline costs 30.00 (20.0% more)" in page
+    assert "optimal" not in page and "lower bound" not in page.lower()
+    assert "Other NLE" in page and "Not moved: cheaper" in page

@@ -1,10 +1,9 @@
 """The support directory: search, filters, sorting and pages; a provider's entry with its
-capacity and ratings; adding and updating entries (ADR 0011)."""
+places by intensity band and ratings; adding and updating entries (ADR 0011)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -57,12 +56,12 @@ def test_every_role_but_elected_members_reads_the_directory(
     assert other.get(URL).status_code == 200
 
 
-def test_it_lists_providers_available_on_the_day_with_days_left(reader) -> None:
-    held = SupportProviderFactory.create(name="Ash NLE", capacity_days_per_term=Decimal("20"))
-    approved_match(provider=held)  # holds 12 days
+def test_it_lists_providers_available_on_the_day_with_places_left(reader) -> None:
+    held = SupportProviderFactory.create(name="Ash NLE", places_high=1, places_low=3)
+    approved_match(provider=held)  # holds the high place
     SupportProviderFactory.create(name="Gone SLE", available_to=date(2019, 8, 31))
     page = text(reader.get(URL))
-    assert "Ash NLE" in page and "8 days of 20" in page
+    assert "Ash NLE" in page and "0 of 1 high, 2 of 2 medium, 3 of 3 low" in page
     assert "Gone SLE" not in page
     assert "Gone SLE" in text(reader.get(URL + "?available_on=2019-06-01"))
 
@@ -75,35 +74,41 @@ def test_it_searches_by_name_and_by_expertise(reader) -> None:
     assert "Oak Trust" in found and "Elm NLE" not in found
 
 
-def test_it_filters_by_designation_expertise_phase_capacity_la_and_area(reader) -> None:
+def test_it_filters_by_designation_expertise_phase_place_la_and_area(reader) -> None:
     home = hampshire_school(district="Gosport")
     SupportProviderFactory.create(
         name="Yew SLE",
         designation=Designation.SLE,
         expertise=[Expertise.KS4_MATHS],
         phases=["secondary"],
-        capacity_days_per_term=Decimal("5"),
+        places_high=0,
+        places_medium=0,
+        places_low=1,
         home_urn=home.urn,
     )
-    SupportProviderFactory.create(name="Fir NLE")
+    fir_nle = SupportProviderFactory.create(name="Fir NLE", places_high=1, places_low=0)
     cases = {  # query: (Yew SLE shown, Fir NLE shown)
         "designation=sle": (True, False),
         "designation=nle": (False, True),
         "expertise=ks4_maths": (True, False),
         "phase=primary": (False, True),
-        "capacity_left=6": (False, True),
-        "capacity_left=5": (True, True),
+        "place_in=medium": (False, True),
+        "place_in=low": (True, False),
+        "place_in=high": (False, True),
+        "place_in=": (True, True),
         "la=850&area=Gosport": (True, False),
     }
     for query, (yew, fir) in cases.items():
         page = text(reader.get(f"{URL}?{query}"))
         assert ("Yew SLE" in page, "Fir NLE" in page) == (yew, fir), query
+    approved_match(provider=fir_nle)  # its one high place is taken
+    assert "Fir NLE" not in text(reader.get(URL + "?place_in=high"))
 
 
 def test_it_shows_what_is_wrong_with_a_filter(reader) -> None:
-    page = text(reader.get(URL + "?capacity_left=lots&available_on=2019-02-30"))
+    page = text(reader.get(URL + "?place_in=lots&available_on=2019-02-30"))
     assert "There is a problem" in page
-    assert "Enter days left a term, at least as a number" in page
+    assert "Select a valid choice" in page
     assert "Enter available on as a real date" in page
 
 
@@ -150,7 +155,8 @@ def test_a_provider_page_shows_ratings_but_not_which_school_gave_them(reader) ->
     assert "4.0 out of 5 (1 rating)" in page and "Clear, practical help." in page
     assert "1 November 2019" in page
     assert "Supported Primary" not in page and "Not shown" in page
-    assert "12 days held by approved matches; 8 days left" in page
+    assert "Places this term 2 high, 2 medium, 2 low (42 days)" in page
+    assert "1 high, 2 medium, 2 low; approved matches hold 1 high, 0 medium, 0 low" in page
 
 
 @pytest.mark.parametrize("who", ["leader", "area board", "officer"])
@@ -184,7 +190,8 @@ def _form(**values: object) -> dict[str, object]:
         "designation": "lead_head",
         "expertise": ["leadership", "curriculum"],
         "phases": ["primary"],
-        "capacity_days_per_term": "10",
+        "places_medium": "1",
+        "places_low": "1",
         "available_from": "2019-09-01",
         **values,
     }
@@ -197,6 +204,7 @@ def test_an_officer_adds_an_entry_to_their_las_directory(page_client: PageChecki
     provider = SupportProvider.objects.get(name="Rowan Lead Head")
     assert response["Location"] == f"{URL}{provider.pk}/"
     assert (provider.la_code, provider.expertise) == (850, ["leadership", "curriculum"])
+    assert provider.places == {"high": 0, "medium": 1, "low": 1}
     assert not ProviderManager.objects.exists()
     assert latest_event("provider.added").object_id == str(provider.pk)
 
@@ -219,20 +227,25 @@ def test_the_entry_form_shows_every_problem(page_client: PageCheckingClient) -> 
     page = text(
         client.post(
             URL + "new/",
-            _form(
-                name="", expertise=[], kind="organisation", capacity_days_per_term="90", easting="1"
-            ),
+            _form(name="", expertise=[], kind="organisation", places_high="-1", easting="1"),
         )
     )
     assert "There is a problem" in page
     assert "Enter name" in page
     assert "Choose at least one area of expertise" in page
     assert "Give both easting and northing, or neither" in page
+    assert "High-intensity places this term cannot be negative" in page
     assert not SupportProvider.objects.exists()
     # What only the service knows shows too: an organisation holds no person's designation.
-    page = text(client.post(URL + "new/", _form(kind="organisation", capacity_days_per_term="90")))
+    response = client.post(URL + "new/", _form(kind="organisation", places_high="5"))
+    page = text(response)
+    # The places' messages name the first places field, and the summary links to it.
+    assert 'href="#id_places_high">These places stand' in response.content.decode()
     assert "Only a person holds that designation." in page
-    assert "Capacity must be more than 0 and at most 65 days a term." in page
+    assert "These places stand for 69 days; a term has at most 65. Offer fewer places." in page
+    page = text(client.post(URL + "new/", _form(places_medium="", places_low="0")))
+    assert "Offer at least one place, in any band." in page
+    assert not SupportProvider.objects.exists()
 
 
 def test_a_system_leader_updates_only_the_entries_they_manage(

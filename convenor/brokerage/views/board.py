@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from convenor.brokerage.forms.board import ApproveForm, OverrideForm, RejectForm, RunForm
-from convenor.brokerage.matching import ENGINE_PHASE, run_matching, school_phase
+from convenor.brokerage.matching import CAPACITY, ENGINE_PHASE, run_matching, school_phase
 from convenor.brokerage.models import (
     Expertise,
     Match,
@@ -145,7 +145,13 @@ def totals_facts(run: MatchingRun) -> list[SummaryRow]:
             else f"; the greedy baseline costs the same ({greedy:,.2f})"
         )
     by = run.run_by.get_username() if run.run_by else "a process"
-    optimal = "proven optimal" if t.get("proven_optimal") else "not proven optimal"
+    # Only a run over places is known to be optimal: min-cost flow over places is exact.
+    # Runs stored before (over days) kept keys this page no longer reads.
+    optimal = (
+        ", optimal: no matching of these requests to the places left costs less"
+        if t.get("capacity") == CAPACITY
+        else ""
+    )
     matched = f"{t.get('matched', 0)} of {t.get('requests', 0)} open requests"
     if "greedy_matched" in t:  # runs stored without the baseline (the demo's) say nothing
         matched += f" (greedy baseline: {t['greedy_matched']})"
@@ -156,7 +162,7 @@ def totals_facts(run: MatchingRun) -> list[SummaryRow]:
         SummaryRow("Requests matched", matched),
         SummaryRow(
             "Total cost",
-            f"{objective:,.2f} points, {optimal}{comparison}"
+            f"{objective:,.2f} points{optimal}{comparison}"
             if objective is not None
             else "Not recorded",
         ),
@@ -255,8 +261,10 @@ def board_run(request: HttpRequest) -> HttpResponse:
         intro=[
             "Every open request of the LA is matched to the directory's available providers "
             "at once, at the least total cost: distance, expertise fit, track record, price "
-            "and the independence rule, within each provider's days left. A greedy baseline "
-            "(most urgent first, each to its cheapest provider with room) runs beside it.",
+            "and the independence rule. Each match takes one of the provider's places in the "
+            "request's intensity band (high, medium or low), within the places it has left. "
+            "A greedy baseline (most urgent first, each to its cheapest provider with a place) "
+            "runs beside it.",
             "Proposals of the last run still awaiting a decision are replaced by the new ones.",
         ],
     )

@@ -1,5 +1,7 @@
 """The support directory: providers with search, filters, sorting and pages; each
-provider's entry with its capacity and ratings; adding and updating entries.
+provider's entry with its places by intensity band and ratings; adding and updating
+entries. A provider's places left in a band are those it offers less those its live
+assignments hold (:meth:`~convenor.brokerage.querysets.ProviderQuerySet.with_places_left`).
 
 Every role but elected members reads the directory (ADR 0011). Ratings show with
 score, review and date to every reader; which school gave one is shown only to that
@@ -12,18 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from convenor.brokerage.capacity import BANDS, offer_words, places_words
 from convenor.brokerage.forms.directory import (
     DEFAULT_ORDER,
     DEFAULT_SORT,
@@ -31,8 +32,10 @@ from convenor.brokerage.forms.directory import (
     ProviderForm,
 )
 from convenor.brokerage.models import (
+    DEFAULT_DAYS_PER_TERM,
+    MAX_DAYS_PER_TERM,
+    Band,
     Expertise,
-    Match,
     SupportPhase,
     SupportProvider,
     SupportRating,
@@ -45,14 +48,12 @@ from convenor.brokerage.views.common import (
     OFFER_ROLES,
     READ_ROLES,
     crumbs,
-    days_words,
     denied_unless,
     form_page,
     la_names,
     labels,
     load_provider,
     on_submit,
-    plain,
     posted,
     pounds,
     scope,
@@ -63,6 +64,13 @@ from convenor.schools.models import Establishment
 from convenor.schools.school_list import SortHeader, sortable_headers
 
 PAGE_SIZE = 25
+DAYS = DEFAULT_DAYS_PER_TERM
+PLACES_INTRO = (
+    "Capacity is places a term in each intensity band: each approved match holds one place "
+    f"in its request's band. A high place stands for about {DAYS[Band.HIGH]} days of "
+    f"support, a medium one {DAYS[Band.MEDIUM]} and a low one {DAYS[Band.LOW]}; together "
+    f"they may stand for at most {MAX_DAYS_PER_TERM} days a term."
+)
 
 # (sort key, heading, numeric, what ascending means, what descending means)
 COLUMNS: tuple[tuple[str, str, bool, str, str], ...] = (
@@ -70,32 +78,32 @@ COLUMNS: tuple[tuple[str, str, bool, str, str], ...] = (
     ("designation", "Designation", False, "designation, A to Z", "designation, Z to A"),
     ("", "Expertise", False, "", ""),
     ("", "Phases", False, "", ""),
-    ("left", "Days left a term", True, "days left, fewest first", "days left, most first"),
+    ("left", "Places left this term", True, "places left, fewest first", "places left, most first"),
     ("rating", "Rating", True, "rating, lowest first", "rating, highest first"),
     ("", "Cost a day", True, "", ""),
 )
 _ORDERING = {
     "name": ("name", "pk"),
     "designation": ("designation", "name", "pk"),
-    "left": ("days_left", "name", "pk"),
+    "left": ("places_left", "name", "pk"),
     "rating": ("rating_mean", "rating_count", "name", "pk"),
 }
 
 
-def with_capacity(providers: ProviderQuerySet) -> ProviderQuerySet:
-    """Annotated with ``days_held`` by live assignments and ``days_left`` of capacity."""
-    held = (
-        Match.objects.live_assignments()
-        .filter(provider=OuterRef("pk"))
-        .order_by()
-        .values("provider")
-        .annotate(days=Sum("request__days_per_term"))
-        .values("days")
-    )
-    decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=6, decimal_places=1)
-    return providers.annotate(
-        days_held=Coalesce(Subquery(held, output_field=decimal), Decimal(0), output_field=decimal)
-    ).annotate(days_left=F("capacity_days_per_term") - F("days_held"))
+def left_of(provider: Any) -> dict[str, int]:
+    """A provider annotated by ``with_places_left``: its places left by band."""
+    return {band: int(getattr(provider, f"left_{band}")) for band in BANDS}
+
+
+def held_by(provider: Any) -> dict[str, int]:
+    """A provider annotated by ``with_places_left``: places its live assignments hold."""
+    return {band: int(getattr(provider, f"held_{band}")) for band in BANDS}
+
+
+def left_words(provider: Any) -> str:
+    """Places left of those offered, band by band: "1 of 1 high, 0 of 2 medium, 0 of 0 low"."""
+    left, offered = left_of(provider), provider.places
+    return ", ".join(f"{left[band]} of {offered[band]} {band}" for band in BANDS)
 
 
 def _search(providers: ProviderQuerySet, q: str) -> ProviderQuerySet:
@@ -108,14 +116,14 @@ def _search(providers: ProviderQuerySet, q: str) -> ProviderQuerySet:
 
 def directory_rows(form: DirectoryFilterForm) -> ProviderQuerySet:
     """The providers the filters choose, available on the form's day, in its order."""
-    found = with_capacity(SupportProvider.objects.available_on(form.day).with_ratings())
+    found = SupportProvider.objects.available_on(form.day).with_ratings().with_places_left()
     if q := form.value("q").strip():
         found = _search(found, q)
     if designation := form.value("designation"):
         found = found.filter(designation=designation)
     found = found.offering(form.value("expertise") or None, form.value("phase") or None)
-    if form.is_valid() and form.cleaned_data.get("capacity_left") is not None:
-        found = found.filter(Q(days_left__gte=form.cleaned_data["capacity_left"]))
+    if (band := form.value("place_in")) in BANDS:
+        found = found.filter(**{f"left_{band}__gte": 1})
     if la := form.value("la"):
         found = found.filter(la_code=int(la))
     if area := form.value("area"):
@@ -168,10 +176,7 @@ def _row(provider: Any) -> list[Cell]:
         Cell(provider.get_designation_display()),
         Cell(labels(provider.expertise, Expertise)),
         Cell(labels(provider.phases, SupportPhase)),
-        Cell(
-            f"{days_words(provider.days_left)} of {plain(provider.capacity_days_per_term)}",
-            numeric=True,
-        ),
+        Cell(left_words(provider), numeric=True),
         Cell(rating_words(provider.rating_mean, provider.rating_count), numeric=True),
         Cell(cost_words(provider), numeric=True),
     ]
@@ -257,11 +262,11 @@ def provider_facts(provider: Any, home: Establishment | None) -> list[SummaryRow
         SummaryRow("Home school", f"{home.name} (URN {home.urn})" if home else "None"),
         SummaryRow("Expertise", labels(provider.expertise, Expertise)),
         SummaryRow("Phases", labels(provider.phases, SupportPhase)),
+        SummaryRow("Places this term", offer_words(provider.places)),
         SummaryRow(
-            "Capacity",
-            f"{days_words(provider.capacity_days_per_term)} a term; "
-            f"{days_words(provider.days_held)} held by approved matches; "
-            f"{days_words(provider.days_left)} left",
+            "Places left",
+            f"{places_words(left_of(provider))}; approved matches hold "
+            f"{places_words(held_by(provider))}",
         ),
         SummaryRow("Location", where),
         SummaryRow("Availability", available),
@@ -273,8 +278,8 @@ def provider_facts(provider: Any, home: Establishment | None) -> list[SummaryRow
 @role_required(*READ_ROLES)
 @require_GET
 def provider_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """One provider's entry: what it offers, its capacity, and its ratings."""
-    provider = with_capacity(SupportProvider.objects.with_ratings()).filter(pk=pk).first()
+    """One provider's entry: what it offers, its places by band, and its ratings."""
+    provider = SupportProvider.objects.with_ratings().with_places_left().filter(pk=pk).first()
     if provider is None:
         load_provider(pk)  # 404
     assert provider is not None
@@ -350,8 +355,8 @@ def provider_add(request: HttpRequest) -> HttpResponse:
         back=reverse("brokerage:directory"),
         breadcrumbs=crumbs(Link("Support directory", reverse("brokerage:directory"))),
         intro=[
-            "The entry is published to every school and officer who reads the directory. "
-            "Capacity is in days a term; approved matches hold days of it."
+            "The entry is published to every school and officer who reads the directory.",
+            PLACES_INTRO,
         ],
     )
 
@@ -417,5 +422,8 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
         breadcrumbs=crumbs(
             Link("Support directory", reverse("brokerage:directory")), Link(provider.name, url)
         ),
-        intro=["Entries are never deleted: to stop offering support, set the last day available."],
+        intro=[
+            "Entries are never deleted: to stop offering support, set the last day available.",
+            PLACES_INTRO,
+        ],
     )

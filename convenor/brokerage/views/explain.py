@@ -25,13 +25,13 @@ COMPONENTS = (
 )
 REASONS = {
     "dearer": "Costs more",
-    "full": "No days left",
+    "full": "No place left in the band",
     "tie": "Costs the same",
-    "not_moved": "Cheaper, not moved",
 }
 UNMATCHED_REASONS = {
     "no_candidate": "No provider fits",
-    "capacity": "Providers that fit are full",
+    "capacity": "Every provider that fits has no place left in the band",
+    "dearer": "Costs more to match than to leave",
     "no_phase": "Phase not known",
 }
 
@@ -106,6 +106,12 @@ def why_not(alt: Mapping[str, Any], chosen: Mapping[str, Any]) -> str:
     )
 
 
+def reason_words(reason: str) -> str:
+    """Why an alternative lost, in words; a reason no longer given (a run stored before
+    capacity was places) reads as its own words."""
+    return REASONS.get(reason) or reason.replace("_", " ").capitalize()
+
+
 def alternative_ids(matches: Iterable[Match]) -> set[int]:
     return {
         int(alt["provider"])
@@ -132,7 +138,7 @@ def explanation_view(
             AlternativeView(
                 name=provider.name if provider else f"Provider {alt['provider']}",
                 href=reverse("brokerage:provider", kwargs={"pk": alt["provider"]}),
-                reason=REASONS.get(alt.get("reason", ""), alt.get("reason", "")),
+                reason=reason_words(str(alt.get("reason", ""))),
                 detail=why_not(alt, found),
                 costing=costing,
                 more=round(costing.total - chosen.total, 2),
