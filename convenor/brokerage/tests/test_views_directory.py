@@ -59,9 +59,12 @@ def test_every_role_but_elected_members_reads_the_directory(
 def test_it_lists_providers_available_on_the_day_with_places_left(reader) -> None:
     held = SupportProviderFactory.create(name="Ash NLE", places_high=1, places_low=3)
     approved_match(provider=held)  # holds the high place
+    SupportProviderFactory.create(name="Birch SLE", places_high=0, places_medium=0, places_low=2)
     SupportProviderFactory.create(name="Gone SLE", available_to=date(2019, 8, 31))
     page = text(reader.get(URL))
     assert "Ash NLE" in page and "0 of 1 high, 2 of 2 medium, 3 of 3 low" in page
+    # Only the bands a provider offers are listed.
+    assert "Birch SLE" in page and "2 of 2 low" in page and "0 of 0" not in page
     assert "Gone SLE" not in page
     assert "Gone SLE" in text(reader.get(URL + "?available_on=2019-06-01"))
 

@@ -101,9 +101,9 @@ def held_by(provider: Any) -> dict[str, int]:
 
 
 def left_words(provider: Any) -> str:
-    """Places left of those offered, band by band: "1 of 1 high, 0 of 2 medium, 0 of 0 low"."""
+    """Places left of those offered, in the bands it offers: "1 of 1 high, 0 of 2 medium"."""
     left, offered = left_of(provider), provider.places
-    return ", ".join(f"{left[band]} of {offered[band]} {band}" for band in BANDS)
+    return ", ".join(f"{left[band]} of {offered[band]} {band}" for band in BANDS if offered[band])
 
 
 def _search(providers: ProviderQuerySet, q: str) -> ProviderQuerySet:
