@@ -438,6 +438,8 @@ def seed_cohort(
             )
         elif role == "leave":
             continue  # left for the board to decide
+        elif places_left([match.provider])[match.provider_id][match.request.intensity] < 1:
+            continue  # an override took the provider's last place in the band: the board decides
         else:
             s.approve_match(match, actor=ACTOR, on=cohort.decide_on)
             approved.append((match, "live" if later else "stop" if role == "stop" else "complete"))
