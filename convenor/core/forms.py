@@ -42,6 +42,23 @@ def date_field(label: str, help_text: str = "") -> forms.DateField:
     )
 
 
+def day_field(label: str, help_text: str = "", *, required: bool = True) -> forms.DateField:
+    """A date typed into the browser's date input, as convenor's casework forms ask for it."""
+    lowered = f"{label[0].lower()}{label[1:]}"
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
+        ),
+        error_messages={
+            "required": f"Enter {lowered}",
+            "invalid": f"Enter {lowered} as a real date, like 2020-03-31",
+        },
+    )
+
+
 def _choices(values: Sequence[str], any_label: str) -> list[tuple[str, str]]:
     return [("", any_label), *((value, value) for value in values)]
 

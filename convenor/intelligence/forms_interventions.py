@@ -14,24 +14,9 @@ from typing import Any
 
 from django import forms
 
+from convenor.core.forms import day_field
 from convenor.intelligence import interventions as clocks
 from convenor.intelligence.models import InterventionPowerUse, WarningNotice
-
-
-def day_field(label: str, help_text: str = "", *, required: bool = True) -> forms.DateField:
-    """A date typed into the browser's date input, as the rest of convenor asks for dates."""
-    return forms.DateField(
-        label=label,
-        help_text=help_text,
-        required=required,
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
-        ),
-        error_messages={
-            "required": f"Enter {label[0].lower()}{label[1:]}",
-            "invalid": f"Enter {label[0].lower()}{label[1:]} as a real date, like 2020-03-31",
-        },
-    )
 
 
 def _radios(label: str, options: Sequence[tuple[str, str]], missing: str) -> forms.ChoiceField:

@@ -8,25 +8,11 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from convenor.core.forms import day_field as day_field  # brokerage forms import it from here
+
 
 def _lower(label: str) -> str:
     return f"{label[0].lower()}{label[1:]}"
-
-
-def day_field(label: str, help_text: str = "", *, required: bool = True) -> forms.DateField:
-    """A date typed into the browser's date input."""
-    return forms.DateField(
-        label=label,
-        help_text=help_text,
-        required=required,
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
-        ),
-        error_messages={
-            "required": f"Enter {_lower(label)}",
-            "invalid": f"Enter {_lower(label)} as a real date, like 2020-03-31",
-        },
-    )
 
 
 def text_field(
